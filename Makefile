@@ -1,0 +1,91 @@
+# Ponte — the two commands a new user runs are `make run` and `make test`.
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+PIP := $(VENV)/bin/pip
+FLASK := $(VENV)/bin/flask
+export FLASK_APP := wsgi:app
+
+.PHONY: help run test check-prereqs install install-test assets db demo serve lint i18n-extract i18n-update i18n-compile bench clean
+
+help:
+	@echo "make run    - install everything, prepare the local database with demo data, serve on http://127.0.0.1:5000"
+	@echo "make test   - install test needs and run the whole test suite"
+	@echo "make lint   - ruff"
+	@echo "make bench  - print performance figures (see bench/)"
+
+check-prereqs:
+	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else 1)' 2>/dev/null || \
+	  { echo "Ponte needs Python 3.11 or newer (found: $$($(PYTHON) --version 2>&1 || echo none)). On Debian/Ubuntu: sudo apt-get install python3 python3-venv"; exit 1; }
+	@$(PYTHON) -c 'import venv, ensurepip' 2>/dev/null || \
+	  { echo "Python's venv module is missing. On Debian/Ubuntu: sudo apt-get install python3-venv"; exit 1; }
+	@command -v node >/dev/null 2>&1 || { echo "Ponte needs Node.js 18 or newer to build its front-end assets. On Debian/Ubuntu: sudo apt-get install nodejs npm"; exit 1; }
+	@node -e 'process.exit(parseInt(process.versions.node) >= 18 ? 0 : 1)' || \
+	  { echo "Ponte needs Node.js 18 or newer (found: $$(node --version))."; exit 1; }
+	@command -v npm >/dev/null 2>&1 || { echo "npm is missing. On Debian/Ubuntu: sudo apt-get install npm"; exit 1; }
+
+$(VENV)/.installed: pyproject.toml
+	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PIP) install --quiet --upgrade pip
+	$(PIP) install --quiet -e .
+	@touch $@
+
+$(VENV)/.installed-test: $(VENV)/.installed pyproject.toml
+	$(PIP) install --quiet -e '.[test]'
+	@touch $@
+
+install: check-prereqs $(VENV)/.installed
+
+install-test: check-prereqs $(VENV)/.installed-test
+
+node_modules/.installed: package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+	@touch $@
+
+static/vendor/.built: node_modules/.installed static/src/build.mjs
+	npm run --silent build
+	@touch $@
+
+assets: static/vendor/.built
+
+i18n-compile: $(VENV)/.installed
+	$(FLASK) i18n compile
+
+db: $(VENV)/.installed
+	@mkdir -p instance
+	$(FLASK) db upgrade
+
+demo: db
+	$(FLASK) seed-demo
+
+run: install assets i18n-compile demo
+	PONTE_DEBUG=1 $(FLASK) run --host 127.0.0.1 --port 5000
+
+# Debian packages the browser tests need (only when root and missing).
+system-test-deps:
+	@if [ "$$(id -u)" = "0" ] && command -v apt-get >/dev/null; then \
+	  missing=""; \
+	  [ -x /usr/bin/chromium ] || missing="$$missing chromium"; \
+	  [ -f /usr/share/fonts/truetype/noto/NotoSansGurmukhi-Regular.ttf ] || missing="$$missing fonts-noto-core"; \
+	  if [ -n "$$missing" ]; then echo "Installing$$missing"; apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing >/dev/null; fi; \
+	elif [ ! -x /usr/bin/chromium ]; then echo "Note: /usr/bin/chromium missing; browser tests will be skipped (sudo apt-get install chromium)"; fi
+
+test: install-test system-test-deps assets i18n-compile
+	$(PY) -m pytest $(PYTEST_ARGS)
+
+lint: install-test
+	$(VENV)/bin/ruff check .
+
+i18n-extract: $(VENV)/.installed
+	$(FLASK) i18n extract
+
+i18n-update: $(VENV)/.installed
+	$(FLASK) i18n update
+
+bench: install assets i18n-compile
+	$(PY) bench/run.py
+
+clean:
+	rm -rf $(VENV) node_modules static/vendor .pytest_cache

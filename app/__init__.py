@@ -1,0 +1,150 @@
+"""Ponte's composition root."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from flask import Flask, current_app, g
+from flask_babel import force_locale
+from flask_wtf.csrf import CSRFProtect
+from werkzeug.middleware.proxy_fix import ProxyFix
+
+from app import config as config_module
+from app import errors, i18n, templating
+from app.config import ROOT
+from app.db import db, make_engine
+from app.security import headers, login, ratelimit
+from app.services import accounts, mail
+
+csrf = CSRFProtect()
+
+
+def create_app(overrides: dict[str, Any] | None = None) -> Flask:
+    """Build a configured Ponte application.
+
+    ``overrides`` win over ``PONTE_*`` environment variables, which win over defaults.
+    Nothing here touches the database: the schema comes only from migrations.
+    """
+    app = Flask(
+        __name__,
+        root_path=str(ROOT),
+        instance_path=str(ROOT / "instance"),
+        static_folder="static",
+        template_folder="templates",
+    )
+    config_module.load_config(app, overrides)
+    config_module.check(app)
+    app.debug = bool(app.config.get("DEBUG"))
+    logging.basicConfig(level=logging.INFO if app.debug else logging.WARNING)
+
+    if app.config["PROXY_FIX"]:
+        hops = int(app.config["PROXY_FIX"])
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=0)  # type: ignore[method-assign]
+
+    db.configure(make_engine(app.config["DATABASE_URL"], echo=app.config["DATABASE_ECHO"]))
+    accounts.configure(
+        accounts.Settings(
+            min_password_length=app.config["PASSWORD_MIN_LENGTH"],
+            privacy_version=app.config["PRIVACY_NOTICE_VERSION"],
+            confirm_max_age=app.config["TOKEN_MAX_AGE_CONFIRM"],
+            reset_max_age=app.config["TOKEN_MAX_AGE_RESET"],
+        )
+    )
+    mail.mailer.configure(dict(app.config), _mail_renderer(app))
+
+    csrf.init_app(app)
+    i18n.init_app(app)
+    login.init_app(app)
+    ratelimit.init_app(app)
+    headers.init_app(app)
+    templating.init_app(app)
+    errors.init_app(app)
+    _unit_of_work(app)
+    _register_blueprints(app)
+
+    from app import cli
+
+    cli.init_app(app)
+    return app
+
+
+def _register_blueprints(app: Flask) -> None:
+    from blueprints.auth import bp as auth_bp
+    from blueprints.main import bp as main_bp
+    from blueprints.me import bp as me_bp
+    from blueprints.territories import bp as territories_bp
+
+    for bp in (main_bp, auth_bp, me_bp, territories_bp):
+        app.register_blueprint(bp)
+
+
+def _unit_of_work(app: Flask) -> None:
+    """One transaction per request: commit below 400, roll back otherwise."""
+
+    @app.after_request
+    def finish_transaction(response):  # type: ignore[no-untyped-def]
+        if response.status_code < 400:
+            session_obj = db.session()
+            callbacks = session_obj.info.pop("ponte_after_commit", [])
+            session_obj.commit()
+            if callbacks:
+                _run_after_response(response, callbacks)
+        else:
+            db.rollback()
+        return response
+
+    @app.teardown_request
+    def close_session(exc: BaseException | None) -> None:
+        if exc is not None:
+            db.rollback()
+        db.session.remove()
+
+
+def _run_after_response(response: Any, callbacks: list) -> None:
+    """Run effects (mail) once the response is on its way: slow SMTP never delays the page,
+    and answers take the same time whether or not a mail was sent (no enumeration by timing)."""
+    app = current_app._get_current_object()  # type: ignore[attr-defined]
+    if app.config.get("TESTING"):
+        for fn in callbacks:
+            fn()
+        return
+
+    def run() -> None:
+        with app.app_context():
+            for fn in callbacks:
+                try:
+                    fn()
+                except Exception:  # logged; the user's write is already committed
+                    logging.getLogger(__name__).exception("after-commit callback failed")
+            db.session.remove()
+
+    response.call_on_close(run)
+
+
+def _mail_renderer(app: Flask):  # type: ignore[no-untyped-def]
+    """Render ``templates/mail/<name>.txt`` (+ ``.html``) in the recipient's language."""
+    from flask import render_template, url_for
+
+    def external(endpoint: str, values: dict[str, Any]) -> str:
+        scheme = app.config.get("PREFERRED_URL_SCHEME", "https")
+        host = app.config.get("SERVER_NAME") or "127.0.0.1:5000"
+        with app.test_request_context(base_url=f"{scheme}://{host}"):
+            return url_for(endpoint, _external=True, **values)
+
+    def render(template: str, locale: str, context: dict[str, Any]) -> tuple[str, str, str | None]:
+        ctx = dict(context)
+        if "link" in ctx:
+            endpoint, values = ctx["link"]
+            ctx["link"] = external(endpoint, values)
+        scheme = app.config.get("PREFERRED_URL_SCHEME", "https")
+        ctx["site_url"] = f"{scheme}://{app.config.get('SERVER_NAME') or '127.0.0.1:5000'}/"
+        with app.app_context(), app.test_request_context(), force_locale(locale):
+            g.forced_locale = locale
+            text = render_template(f"mail/{template}.txt", **ctx)
+            html = render_template(f"mail/{template}.html", **ctx)
+        subject, _, body = text.partition("\n\n")
+        return subject.removeprefix("Subject:").strip(), body.strip() + "\n", html
+
+    return render
+

@@ -1,0 +1,182 @@
+"""Command-line interface: ``flask db …``, ``flask seed-demo``, ``flask users …``,
+``flask territories …``, ``flask i18n …``. Commands call services inside a unit of work."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import click
+from flask import Flask, current_app
+
+from app.config import ROOT
+from app.db import db
+from app.exceptions import DomainError, ValidationFailed
+from app.i18n import LANGUAGES
+
+
+def alembic_config(url: str | None = None):  # type: ignore[no-untyped-def]
+    """Alembic configuration from ``[tool.alembic]`` in pyproject.toml, bound to ``url``."""
+    from alembic.config import Config
+
+    cfg = Config(toml_file=str(ROOT / "pyproject.toml"))
+    cfg.attributes["url"] = url or current_app.config["DATABASE_URL"]
+    return cfg
+
+
+def _print_errors(exc: DomainError) -> None:
+    if isinstance(exc, ValidationFailed):
+        for field, message in exc.errors.items():
+            click.echo(f"{field}: {message}", err=True)
+    else:
+        click.echo(str(exc), err=True)
+
+
+def init_app(app: Flask) -> None:  # noqa: C901 — a flat list of small command definitions
+    # ------------------------------------------------------------ database
+    @app.cli.group("db")
+    def db_group() -> None:
+        """Database schema (Alembic migrations)."""
+
+    @db_group.command("upgrade")
+    @click.argument("revision", default="head")
+    def db_upgrade(revision: str) -> None:
+        """Migrate the database up to REVISION (default: head)."""
+        from alembic import command
+
+        Path(app.instance_path).mkdir(parents=True, exist_ok=True)
+        command.upgrade(alembic_config(), revision)
+
+    @db_group.command("downgrade")
+    @click.argument("revision")
+    def db_downgrade(revision: str) -> None:
+        """Migrate the database down to REVISION."""
+        from alembic import command
+
+        command.downgrade(alembic_config(), revision)
+
+    @db_group.command("revision")
+    @click.option("-m", "--message", required=True)
+    def db_revision(message: str) -> None:
+        """Generate a new migration by comparing the models with the database."""
+        from alembic import command
+
+        command.revision(alembic_config(), message=message, autogenerate=True)
+
+    @db_group.command("current")
+    def db_current() -> None:
+        """Show the database's current revision."""
+        from alembic import command
+
+        command.current(alembic_config())
+
+    # ------------------------------------------------------------ demo data
+    @app.cli.command("seed-demo")
+    def seed_demo() -> None:
+        """Load territories and demo people (idempotent; local use only)."""
+        from app.services import demo
+
+        with db.unit_of_work():
+            report = demo.seed()
+        for line in report:
+            click.echo(line)
+
+    # ------------------------------------------------------------ users
+    @app.cli.group("users")
+    def users_group() -> None:
+        """Manage accounts and platform roles."""
+
+    @users_group.command("create-admin")
+    @click.argument("email")
+    @click.option("--name", default="Amministrazione Ponte", show_default=True)
+    @click.password_option()
+    def create_admin(email: str, name: str, password: str) -> None:
+        """Create a confirmed administrator (or make an existing account one)."""
+        from app.services import accounts
+
+        try:
+            with db.unit_of_work():
+                user = accounts.create_admin(email, name, password)
+                click.echo(f"Administrator ready: {user.email}")
+        except DomainError as exc:
+            _print_errors(exc)
+            sys.exit(1)
+
+    @users_group.command("grant-moderator")
+    @click.argument("email")
+    @click.argument("territory_code")
+    def grant_moderator(email: str, territory_code: str) -> None:
+        """Make EMAIL moderator of the territory with TERRITORY_CODE and all inside it."""
+        from app.services import accounts, territories
+        from models import Role
+
+        try:
+            with db.unit_of_work():
+                user = accounts.find_user_by_email(email)
+                if user is None:
+                    raise ValidationFailed({"email": "no account with this e-mail"})
+                territory = territories.get_by_code(territory_code)
+                accounts.grant_role(None, user, Role.MODERATOR, territory)
+                click.echo(f"{user.email} now moderates {territory.name}")
+        except DomainError as exc:
+            _print_errors(exc)
+            sys.exit(1)
+
+    # ------------------------------------------------------------ territories
+    @app.cli.group("territories")
+    def territories_group() -> None:
+        """Regions, provinces, social districts and comuni."""
+
+    @territories_group.command("import")
+    @click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+    def territories_import(file: Path) -> None:
+        """Load ISTAT's list of comuni (CSV, ';' separated, Latin-1). Safe to run again."""
+        from app.services import territories
+
+        try:
+            rows = territories.parse_istat_csv(file.read_bytes())
+        except territories.ImportFailed as exc:
+            click.echo(f"{file}: nothing imported.\n{exc}", err=True)
+            sys.exit(1)
+        with db.unit_of_work():
+            result = territories.import_comuni(rows)
+        click.echo(
+            f"{len(rows)} comuni read: {result.created} territories created, "
+            f"{result.updated} updated, {result.unchanged} unchanged."
+        )
+
+    # ------------------------------------------------------------ translations
+    @app.cli.group("i18n")
+    def i18n_group() -> None:
+        """Translation catalogs (Babel)."""
+
+    @i18n_group.command("extract")
+    def i18n_extract() -> None:
+        """Write translations/messages.pot from the code and templates."""
+        _pybabel(
+            "extract", "-F", "pyproject.toml", "-k", "_l", "-k", "lazy_gettext", "--no-location",
+            "--sort-output", "--project", "Ponte", "--copyright-holder", "Ponte contributors",
+            "-o", "translations/messages.pot", "app", "blueprints", "models", "templates",
+        )
+
+    @i18n_group.command("update")
+    def i18n_update() -> None:
+        """Extract, then merge the template into every catalog (creating missing ones)."""
+        i18n_extract.callback()  # type: ignore[misc]
+        for code in LANGUAGES:
+            po = ROOT / "translations" / code / "LC_MESSAGES" / "messages.po"
+            if po.exists():
+                _pybabel("update", "-i", "translations/messages.pot", "-d", "translations", "-l", code, "--no-fuzzy-matching", "--ignore-obsolete")
+            else:
+                _pybabel("init", "-i", "translations/messages.pot", "-d", "translations", "-l", code)
+
+    @i18n_group.command("compile")
+    def i18n_compile() -> None:
+        """Compile every catalog to .mo (fuzzy entries are left out)."""
+        _pybabel("compile", "-d", "translations", "--statistics")
+
+
+def _pybabel(*args: str) -> None:
+    from babel.messages.frontend import CommandLineInterface
+
+    CommandLineInterface().run(["pybabel", "-q", *args])

@@ -1,0 +1,77 @@
+"""Map domain errors and infrastructure failures to translated HTTP error pages."""
+
+from __future__ import annotations
+
+import logging
+
+from flask import Flask, g, jsonify, render_template, request
+from sqlalchemy.exc import DBAPIError, OperationalError
+from werkzeug.exceptions import HTTPException
+
+from app.db import db
+from app.exceptions import Conflict, NotFound, PermissionDenied
+
+log = logging.getLogger(__name__)
+RETRY_AFTER_SECONDS = 30
+
+
+def _wants_json() -> bool:
+    return request.path.startswith("/api/") or request.accept_mimetypes.best == "application/json"
+
+
+def _page(status: int, message: str | None = None):  # type: ignore[no-untyped-def]
+    if _wants_json():
+        return jsonify({"status": status, "message": message or ""}), status
+    return render_template(f"errors/{status}.html", message=message), status
+
+
+def init_app(app: Flask) -> None:
+    @app.errorhandler(NotFound)
+    def _not_found(exc: NotFound):  # type: ignore[no-untyped-def]
+        return _page(404, str(exc) or None)
+
+    @app.errorhandler(PermissionDenied)
+    def _denied(exc: PermissionDenied):  # type: ignore[no-untyped-def]
+        return _page(403)
+
+    @app.errorhandler(Conflict)
+    def _conflict(exc: Conflict):  # type: ignore[no-untyped-def]
+        return _page(409, str(exc))
+
+    @app.errorhandler(HTTPException)
+    def _http(exc: HTTPException):  # type: ignore[no-untyped-def]
+        status = exc.code or 500
+        if status in (400, 403, 404, 405, 409, 413, 429, 500, 503):
+            response, status = _page(status)
+            if status == 429:
+                response = app.make_response((response, status))
+                retry = getattr(exc, "retry_after", None) or 60
+                response.headers.setdefault("Retry-After", str(retry))
+                return response
+            return response, status
+        return exc
+
+    @app.errorhandler(OperationalError)
+    @app.errorhandler(DBAPIError)
+    def _database_down(exc: Exception):  # type: ignore[no-untyped-def]
+        log.error("database unavailable: %s", exc.__class__.__name__)
+        g.db_down = True
+        try:
+            db.session.remove()
+        except Exception:  # the connection is already broken; dropping it is all we want
+            log.debug("session cleanup after database error failed", exc_info=True)
+        response = app.make_response(_page_without_db(503))
+        response.headers["Retry-After"] = str(RETRY_AFTER_SECONDS)
+        response.headers["Cache-Control"] = "no-store"
+        return response
+
+    @app.errorhandler(500)
+    def _server_error(exc: Exception):  # type: ignore[no-untyped-def]
+        return _page_without_db(500)
+
+
+def _page_without_db(status: int):  # type: ignore[no-untyped-def]
+    """Render an error page that must not touch the database (no current_user lookup)."""
+    if _wants_json():
+        return jsonify({"status": status}), status
+    return render_template(f"errors/{status}.html", message=None, no_user=True), status

@@ -1,0 +1,133 @@
+"""Languages, locale and time-zone selection, text direction.
+
+Choice order for the interface language: ``?lang=`` on this request → a language picked
+with the switch in this browser session → the user's setting → the ``ponte_lang`` cookie →
+``Accept-Language`` → Italian.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from flask_babel import Babel, lazy_gettext
+
+_l = lazy_gettext
+
+DEFAULT_LOCALE = "it"
+COOKIE = "ponte_lang"
+SESSION_KEY = "locale"
+
+
+@dataclass(frozen=True)
+class Language:
+    code: str  # Babel/gettext code, also used in URLs
+    native: str  # the language's name in its own script
+    tag: str  # BCP 47 tag for lang="" and hreflang
+    rtl: bool = False
+
+
+LANGUAGES: dict[str, Language] = {
+    lang.code: lang
+    for lang in (
+        Language("it", "Italiano", "it"),
+        Language("en", "English", "en"),
+        Language("fr", "Français", "fr"),
+        Language("ar", "العربية", "ar", rtl=True),
+        Language("ro", "Română", "ro"),
+        Language("sq", "Shqip", "sq"),
+        Language("uk", "Українська", "uk"),
+        Language("zh_Hans", "简体中文", "zh-Hans"),
+        Language("es", "Español", "es"),
+        Language("bn", "বাংলা", "bn"),
+        Language("ur", "اردو", "ur", rtl=True),
+        Language("pa_Guru", "ਪੰਜਾਬੀ", "pa-Guru"),
+    )
+}
+
+# Languages whose catalogs must be complete (0 untranslated, 0 fuzzy); the rest grow.
+COMPLETE_LOCALES = ("it", "en", "fr", "ar")
+
+# Accept-Language tags → our codes (browsers send zh-CN, pa-IN, …).
+_ALIASES = {"zh": "zh_Hans", "zh_cn": "zh_Hans", "zh_sg": "zh_Hans", "zh_hans": "zh_Hans", "pa": "pa_Guru", "pa_in": "pa_Guru", "pa_guru": "pa_Guru"}
+
+
+def normalize(code: str | None) -> str | None:
+    """Map a user- or browser-supplied language code to one of ours, or None."""
+    if not code or len(code) > 20:
+        return None
+    raw = code.strip().replace("-", "_")
+    if raw in LANGUAGES:
+        return raw
+    low = raw.lower()
+    if low in _ALIASES:
+        return _ALIASES[low]
+    base = low.split("_", 1)[0]
+    if base in LANGUAGES:
+        return base
+    return _ALIASES.get(base)
+
+
+def language(code: str) -> Language:
+    return LANGUAGES.get(code) or LANGUAGES[DEFAULT_LOCALE]
+
+
+def text_direction(code: str) -> str:
+    return "rtl" if language(code).rtl else "ltr"
+
+
+def best_from_accept_language(header_values: list[tuple[str, float]]) -> str | None:
+    """Pick the best supported language from parsed ``Accept-Language`` values."""
+    for value, _quality in header_values:
+        found = normalize(value)
+        if found:
+            return found
+    return None
+
+
+def select_locale() -> str:
+    """Flask-Babel locale selector (runs once per request, result cached by Babel)."""
+    from flask import g, request, session
+
+    forced = getattr(g, "forced_locale", None)
+    if forced:
+        return forced
+    candidates: list[Any] = [
+        normalize(request.args.get("lang")),
+        normalize(session.get(SESSION_KEY)),
+        _user_locale(),
+        normalize(request.cookies.get(COOKIE)),
+        best_from_accept_language(list(request.accept_languages)),
+    ]
+    for candidate in candidates:
+        if candidate:
+            return candidate
+    return DEFAULT_LOCALE
+
+
+def _user_locale() -> str | None:
+    from flask import g
+    from flask_login import current_user
+
+    if g.get("db_down"):
+        return None
+    return normalize(current_user.locale) if current_user.is_authenticated else None
+
+
+def select_timezone() -> str:
+    from flask import current_app, g
+    from flask_login import current_user
+
+    if not g.get("db_down") and current_user.is_authenticated and current_user.timezone:
+        return current_user.timezone
+    return current_app.config["DEFAULT_TIMEZONE"]
+
+
+babel = Babel()
+
+
+def init_app(app: Any) -> None:
+    app.config.setdefault("BABEL_DEFAULT_LOCALE", DEFAULT_LOCALE)
+    app.config.setdefault("BABEL_DEFAULT_TIMEZONE", app.config["DEFAULT_TIMEZONE"])
+    app.config.setdefault("BABEL_TRANSLATION_DIRECTORIES", "translations")
+    babel.init_app(app, locale_selector=select_locale, timezone_selector=select_timezone)

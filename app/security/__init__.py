@@ -1,0 +1,1 @@
+"""Authorization (permissions + policy), login, passwords, CSRF, rate limits and headers."""

@@ -1,0 +1,42 @@
+"""Rate limits (Flask-Limiter): in memory for one local process, Redis across workers.
+
+Views decorate their POST handlers with ``per_ip(setting)`` and ``per_account(setting)``;
+the limits themselves are configuration (``PONTE_RATELIMIT_LOGIN`` …).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from flask import Flask, current_app, request
+from flask_limiter import Limiter
+from flask_limiter.util import get_remote_address
+
+limiter = Limiter(key_func=get_remote_address, headers_enabled=True, strategy="moving-window")
+
+
+def init_app(app: Flask) -> None:
+    redis_url = app.config.get("REDIS_URL")
+    app.config.setdefault("RATELIMIT_STORAGE_URI", redis_url or "memory://")
+    app.config.setdefault("RATELIMIT_HEADERS_ENABLED", True)
+    app.config.setdefault("RATELIMIT_KEY_PREFIX", "ponte")
+    limiter.init_app(app)
+
+
+def _setting(name: str) -> Callable[[], str]:
+    return lambda: current_app.config[name]
+
+
+def _account_key() -> str:
+    # The e-mail typed into the form: limits guessing on one account from many addresses.
+    return "account:" + (request.form.get("email") or "").strip().lower()[:254]
+
+
+def per_ip(setting: str):  # type: ignore[no-untyped-def]
+    """Limit POSTs to this view per client address, using the named config setting."""
+    return limiter.limit(_setting(setting), methods=["POST"])
+
+
+def per_account(setting: str):  # type: ignore[no-untyped-def]
+    """Limit POSTs to this view per e-mail address typed in the form."""
+    return limiter.limit(_setting(setting), key_func=_account_key, methods=["POST"])

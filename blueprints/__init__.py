@@ -1,0 +1,1 @@
+"""HTTP layer: one package per feature (routes.py, forms.py); no queries, no business rules."""

@@ -1,0 +1,66 @@
+"""Small helpers shared by every blueprint: the real current user, safe redirects, form errors."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+from urllib.parse import unquote, urlsplit
+
+from flask import abort, request
+from flask_login import current_user
+from flask_wtf import FlaskForm
+
+from app.exceptions import ValidationFailed
+from models import User
+
+_CONTROL = re.compile(r"[\x00-\x1f\x7f\\]")
+
+
+def current_actor() -> User | None:
+    """The real logged-in ``User`` (not the proxy), or None for visitors."""
+    if not current_user.is_authenticated:
+        return None
+    return current_user._get_current_object()  # type: ignore[attr-defined,no-any-return]
+
+
+def require_actor() -> User:
+    actor = current_actor()
+    if actor is None:
+        abort(401)
+    return actor
+
+
+def safe_next(value: str | None, default: str = "/") -> str:
+    """A same-origin path to go back to, or ``default``.
+
+    Refuses absolute URLs, scheme-relative ``//host``, backslashes, control characters
+    (tabs, CR/LF), and anything that only looks local once percent-decoded.
+    """
+    if not value or len(value) > 2000:
+        return default
+    decoded = value
+    for _ in range(3):  # undo layered percent-encoding such as %252F%252F
+        decoded = unquote(decoded)
+    for candidate in (value, decoded):
+        if _CONTROL.search(candidate):
+            return default
+        if not candidate.startswith("/") or candidate.startswith("//"):
+            return default
+        parts = urlsplit(candidate)
+        if parts.scheme or parts.netloc:
+            return default
+    return value
+
+
+def apply_errors(form: FlaskForm, error: ValidationFailed) -> None:
+    """Put service validation errors back onto the form fields (or the form as a whole)."""
+    for name, message in error.errors.items():
+        field = getattr(form, name, None)
+        if field is not None and hasattr(field, "errors"):
+            field.errors = [*list(field.errors or []), str(message)]
+        else:
+            form.form_errors.append(str(message))
+
+
+def next_param() -> Any:
+    return request.values.get("next")

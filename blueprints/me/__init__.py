@@ -1,0 +1,3 @@
+from blueprints.me.routes import bp
+
+__all__ = ["bp"]

@@ -1,0 +1,49 @@
+from __future__ import annotations
+
+from flask_wtf import FlaskForm
+from wtforms import PasswordField, SelectField, SelectMultipleField, StringField
+from wtforms.validators import Optional
+from wtforms.widgets import CheckboxInput, ListWidget
+
+from app.i18n import _l
+from app.services.accounts import SettingsDraft
+from blueprints.forms_common import language_choices, max_length, required
+
+# Languages people in Ponte's territories often speak, written in their own script.
+SPOKEN = [
+    ("it", "Italiano"), ("en", "English"), ("fr", "Français"), ("ar", "العربية"), ("ro", "Română"),
+    ("sq", "Shqip"), ("uk", "Українська"), ("ru", "Русский"), ("zh", "中文"), ("es", "Español"),
+    ("bn", "বাংলা"), ("ur", "اردو"), ("pa", "ਪੰਜਾਬੀ"), ("hi", "हिन्दी"), ("tl", "Tagalog"),
+    ("wo", "Wolof"), ("pt", "Português"), ("ti", "ትግርኛ"), ("so", "Soomaali"), ("ha", "Hausa"),
+]
+
+
+class MultiCheckboxField(SelectMultipleField):
+    widget = ListWidget(prefix_label=False)
+    option_widget = CheckboxInput()
+
+
+class SettingsForm(FlaskForm):
+    display_name = StringField(_l("Your name"), [required(), max_length(80)])
+    locale = SelectField(_l("Language of the site"), choices=language_choices())
+    home_territory = StringField(
+        _l("Your comune"), [Optional(), max_length(100)],
+        description=_l("For example: Bari, or Castro (LE)."),
+    )
+    languages_spoken = MultiCheckboxField(_l("Languages you speak"), choices=SPOKEN, validate_choice=True)
+
+    def to_draft(self) -> SettingsDraft:
+        return SettingsDraft(
+            display_name=self.display_name.data or "",
+            locale=self.locale.data or "it",
+            home_territory=self.home_territory.data or "",
+            languages_spoken=list(self.languages_spoken.data or []),
+        )
+
+
+class PasswordForm(FlaskForm):
+    current_password = PasswordField(_l("Current password"), [required(), max_length(1024)])
+    new_password = PasswordField(
+        _l("New password"), [required(), max_length(1024)],
+        description=_l("At least 10 characters. Other devices where you are logged in will be logged out."),
+    )

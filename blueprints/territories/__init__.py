@@ -1,0 +1,3 @@
+from blueprints.territories.routes import bp
+
+__all__ = ["bp"]
