@@ -5,11 +5,13 @@ from __future__ import annotations
 import logging
 
 from flask import Flask, g, jsonify, render_template, request
+from flask_wtf.csrf import CSRFError
 from sqlalchemy.exc import DBAPIError, OperationalError
 from werkzeug.exceptions import HTTPException
 
 from app.db import db
 from app.exceptions import Conflict, NotFound, PermissionDenied
+from app.i18n import _l
 
 log = logging.getLogger(__name__)
 RETRY_AFTER_SECONDS = 30
@@ -38,10 +40,14 @@ def init_app(app: Flask) -> None:
     def _conflict(exc: Conflict):  # type: ignore[no-untyped-def]
         return _page(409, str(exc))
 
+    @app.errorhandler(CSRFError)
+    def _csrf(exc: CSRFError):  # type: ignore[no-untyped-def]
+        return _page(400, str(_l("The form has expired or did not come from this site. Go back, reload the page and send it again.")))
+
     @app.errorhandler(HTTPException)
     def _http(exc: HTTPException):  # type: ignore[no-untyped-def]
         status = exc.code or 500
-        if status in (400, 403, 404, 405, 409, 413, 429, 500, 503):
+        if status in (400, 401, 403, 404, 405, 409, 413, 429, 500, 503):
             response, status = _page(status)
             if status == 429:
                 response = app.make_response((response, status))

@@ -1,10 +1,64 @@
-"""Field helpers shared by several blueprints' forms (labels and messages are lazy strings)."""
+"""Base form and field helpers shared by every blueprint's forms.
+
+WTForms ships no translations for Albanian, Bengali, Urdu or Punjabi, so its built-in
+messages are listed here, extracted into Ponte's own catalog and translated with it.
+"""
 
 from __future__ import annotations
 
+from typing import Any
+
+from flask_babel import gettext, ngettext
+from flask_wtf import FlaskForm
 from wtforms.validators import DataRequired, Length
 
 from app.i18n import LANGUAGES, _l
+
+# WTForms' own messages, so that they reach messages.pot (and every language) through ours.
+WTFORMS_MESSAGES = (
+    _l("Not a valid choice."),
+    _l("This field is required."),
+    _l("Invalid input."),
+    _l("Invalid email address."),
+    _l("Invalid URL."),
+    _l("Not a valid integer value."),
+    _l("Not a valid date value."),
+    _l("Not a valid datetime value."),
+    _l("Not a valid time value."),
+    _l("Not a valid decimal value."),
+    _l("Number must be at least %(min)s."),
+    _l("Number must be at most %(max)s."),
+    _l("Number must be between %(min)s and %(max)s."),
+    _l("Field must be equal to %(other_name)s."),
+    _l("Invalid Choice: could not coerce."),
+    _l("This field is disabled and cannot have a value."),
+    _l("The CSRF token is missing."),
+    _l("The CSRF token is invalid."),
+    _l("The CSRF token has expired."),
+    _l("CSRF token missing."),
+    _l("CSRF failed."),
+    _l("CSRF token expired."),
+    _l("Invalid CSRF Token."),
+)
+
+
+class _Translations:
+    """Routes WTForms' messages through Ponte's catalog (and so through Flask-Babel's locale)."""
+
+    def gettext(self, string: str) -> str:
+        return gettext(string)  # noqa: INT001 — runtime lookup of WTForms' literal messages listed above
+
+    def ngettext(self, singular: str, plural: str, n: int) -> str:
+        return ngettext(singular, plural, n)  # noqa: INT001 — as above
+
+
+_TRANSLATIONS = _Translations()
+
+
+class BaseForm(FlaskForm):
+    class Meta:
+        def get_translations(self, form: Any) -> _Translations:
+            return _TRANSLATIONS
 
 
 def required() -> DataRequired:

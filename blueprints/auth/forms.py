@@ -2,16 +2,16 @@
 
 from __future__ import annotations
 
-from flask_wtf import FlaskForm
+
 from wtforms import BooleanField, EmailField, PasswordField, SelectField, StringField
 from wtforms.validators import Optional
 
 from app.i18n import _l
 from app.services.accounts import RegistrationDraft
-from blueprints.forms_common import language_choices, max_length, required
+from blueprints.forms_common import BaseForm, language_choices, max_length, required
 
 
-class RegisterForm(FlaskForm):
+class RegisterForm(BaseForm):
     display_name = StringField(
         _l("Your name"), [required(), max_length(80)],
         description=_l("Shown next to what you write. It can be your first name or a nickname."),
@@ -42,22 +42,22 @@ class RegisterForm(FlaskForm):
         )
 
 
-class LoginForm(FlaskForm):
+class LoginForm(BaseForm):
     email = EmailField(_l("E-mail"), [required(), max_length(254)])
     password = PasswordField(_l("Password"), [required(), max_length(1024)])
     remember = BooleanField(_l("Stay logged in on this device"))
 
 
-class EmailForm(FlaskForm):
+class EmailForm(BaseForm):
     email = EmailField(_l("E-mail"), [required(), max_length(254)])
 
 
-class NewPasswordForm(FlaskForm):
+class NewPasswordForm(BaseForm):
     password = PasswordField(
         _l("New password"), [required(), max_length(1024)],
         description=_l("At least 10 characters. A short sentence is easy to remember and hard to guess."),
     )
 
 
-class ConfirmForm(FlaskForm):
+class ConfirmForm(BaseForm):
     """A button-only form: the POST carries the CSRF token."""

@@ -1,15 +1,15 @@
 from __future__ import annotations
 
-from flask_wtf import FlaskForm
+
 from wtforms import EmailField, HiddenField, SelectField, TextAreaField
 from wtforms.validators import Optional
 
 from app.i18n import _l
 from app.services.feedback import FeedbackDraft
-from blueprints.forms_common import max_length, required
+from blueprints.forms_common import BaseForm, max_length, required
 
 
-class FeedbackForm(FlaskForm):
+class FeedbackForm(BaseForm):
     topic = SelectField(
         _l("What is it about?"),
         choices=[

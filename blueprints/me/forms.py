@@ -1,13 +1,13 @@
 from __future__ import annotations
 
-from flask_wtf import FlaskForm
+
 from wtforms import PasswordField, SelectField, SelectMultipleField, StringField
 from wtforms.validators import Optional
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from app.i18n import _l
 from app.services.accounts import SettingsDraft
-from blueprints.forms_common import language_choices, max_length, required
+from blueprints.forms_common import BaseForm, language_choices, max_length, required
 
 # Languages people in Ponte's territories often speak, written in their own script.
 SPOKEN = [
@@ -23,7 +23,7 @@ class MultiCheckboxField(SelectMultipleField):
     option_widget = CheckboxInput()
 
 
-class SettingsForm(FlaskForm):
+class SettingsForm(BaseForm):
     display_name = StringField(_l("Your name"), [required(), max_length(80)])
     locale = SelectField(_l("Language of the site"), choices=language_choices())
     home_territory = StringField(
@@ -41,7 +41,7 @@ class SettingsForm(FlaskForm):
         )
 
 
-class PasswordForm(FlaskForm):
+class PasswordForm(BaseForm):
     current_password = PasswordField(_l("Current password"), [required(), max_length(1024)])
     new_password = PasswordField(
         _l("New password"), [required(), max_length(1024)],
