@@ -55,7 +55,7 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
 
     csrf.init_app(app)
     i18n.init_app(app)
-    login.init_app(app)
+    login.init_app(app, accounts.load_session)
     ratelimit.init_app(app)
     headers.init_app(app)
     templating.init_app(app)

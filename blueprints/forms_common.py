@@ -10,6 +10,7 @@ from typing import Any
 
 from flask_babel import gettext, ngettext
 from flask_wtf import FlaskForm
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length
 
 from app.i18n import LANGUAGES, _l
@@ -69,5 +70,13 @@ def max_length(n: int) -> Length:
     return Length(max=n, message=_l("Write at most %(max)d characters."))
 
 
-def language_choices() -> list[tuple[str, str]]:
-    return [(code, lang.native) for code, lang in LANGUAGES.items()]
+def choices(pairs: list[tuple[str, Any]]) -> list[SelectChoice]:
+    return [SelectChoice(value, label) for value, label in pairs]
+
+
+def language_choices() -> list[SelectChoice]:
+    """Every interface language, named in its own script and marked with its language."""
+    return [
+        SelectChoice(code, lang.native, render_kw={"lang": lang.tag, "dir": "rtl" if lang.rtl else "ltr"})
+        for code, lang in LANGUAGES.items()
+    ]

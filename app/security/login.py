@@ -6,6 +6,9 @@ changing the password or suspending the account deletes the other sessions too.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any
+
 from flask import Flask, g
 from flask_login import AnonymousUserMixin, LoginManager
 
@@ -20,7 +23,8 @@ class Anonymous(AnonymousUserMixin):
     roles: list = []
 
 
-def init_app(app: Flask) -> None:
+def init_app(app: Flask, load_session: Callable[[str], Any]) -> None:
+    """Wire Flask-Login; ``load_session`` (from the accounts service) maps a session id to a user."""
     login_manager.init_app(app)
     login_manager.login_view = "auth.login"
     login_manager.login_message = _l("Log in to continue.")
@@ -30,8 +34,6 @@ def init_app(app: Flask) -> None:
 
     @login_manager.user_loader
     def load(session_id: str):  # type: ignore[no-untyped-def]
-        from app.services import accounts  # services may not be imported by security at import time
-
         if g.get("db_down"):
             return None
-        return accounts.load_session(session_id)
+        return load_session(session_id)

@@ -6,19 +6,19 @@ from wtforms.validators import Optional
 
 from app.i18n import _l
 from app.services.feedback import FeedbackDraft
-from blueprints.forms_common import BaseForm, max_length, required
+from blueprints.forms_common import BaseForm, choices, max_length, required
 
 
 class FeedbackForm(BaseForm):
     topic = SelectField(
         _l("What is it about?"),
-        choices=[
+        choices=choices([
             ("accessibility", _l("A page is hard to use or to read")),
             ("error", _l("Something does not work")),
             ("translation", _l("A translation is wrong or missing")),
             ("idea", _l("An idea to improve Ponte")),
             ("other", _l("Something else")),
-        ],
+        ]),
     )
     message = TextAreaField(_l("Your message"), [required(), max_length(5000)])
     reply_to = EmailField(

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from wtforms import PasswordField, SelectField, SelectMultipleField, StringField
 from wtforms.validators import Optional
+from wtforms.fields.choices import SelectChoice
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from app.i18n import _l
@@ -30,7 +31,11 @@ class SettingsForm(BaseForm):
         _l("Your comune"), [Optional(), max_length(100)],
         description=_l("For example: Bari, or Castro (LE)."),
     )
-    languages_spoken = MultiCheckboxField(_l("Languages you speak"), choices=SPOKEN, validate_choice=True)
+    languages_spoken = MultiCheckboxField(
+        _l("Languages you speak"),
+        choices=[SelectChoice(code, name, render_kw={"lang": code}) for code, name in SPOKEN],
+        validate_choice=True,
+    )
 
     def to_draft(self) -> SettingsDraft:
         return SettingsDraft(

@@ -1,0 +1,286 @@
+"""Browser tests: a real Ponte server in a subprocess, driven by Debian's headless Chromium.
+
+Nothing here uses the in-process ``app``/``session`` fixtures of ``tests/conftest.py``: the
+browser talks HTTP to a separate process with its own SQLite file, built by the real
+``flask db upgrade`` / ``flask territories import`` / ``flask users create-admin`` commands.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import secrets
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+try:
+    from playwright.sync_api import Browser, BrowserContext, Page, Playwright, sync_playwright
+except ImportError:  # pragma: no cover - the package is in the "test" extra
+    HAVE_PLAYWRIGHT = False
+else:
+    HAVE_PLAYWRIGHT = True
+    from tests.browser.helpers import ADMIN_EMAIL, ADMIN_NAME, ADMIN_PASSWORD, AXE_JS, log_in
+
+HERE = Path(__file__).resolve().parent
+ROOT = HERE.parent.parent
+VENV_BIN = Path(sys.executable).parent
+CHROMIUM = Path("/usr/bin/chromium")
+ISTAT_SAMPLE = ROOT / "tests" / "fixtures" / "istat-sample.csv"
+
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-dev-shm-usage",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--no-first-run",
+    "--disable-sync",
+]
+START_TIMEOUT = 20.0
+DEFAULT_HEIGHT = 844
+
+
+# --------------------------------------------------------------------------- skipping
+
+
+def _skip_reason() -> str | None:
+    if not HAVE_PLAYWRIGHT:
+        return "browser tests need the playwright package (pip install -e '.[test]')"
+    if not CHROMIUM.exists():
+        return f"browser tests need Chromium at {CHROMIUM} (apt-get install chromium); it is missing"
+    return None
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Skip every test of this package, with the reason, when the browser cannot run."""
+    reason = _skip_reason()
+    for item in items:
+        if HERE in Path(str(item.path)).resolve().parents:
+            item.add_marker(pytest.mark.browser)
+            if reason:
+                item.add_marker(pytest.mark.skip(reason=reason))
+
+
+# --------------------------------------------------------------------------- live server
+
+
+@dataclass(frozen=True)
+class LiveServer:
+    url: str  # "http://127.0.0.1:<port>", no trailing slash
+    host: str  # "127.0.0.1:<port>"
+    mail_dir: Path
+    log_file: Path
+
+    def __call__(self, path: str = "/") -> str:
+        return self.url + path
+
+    def log(self) -> str:
+        try:
+            return self.log_file.read_text(encoding="utf-8", errors="replace")
+        except OSError:
+            return ""
+
+
+def _free_port() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def _run_cli(args: list[str], env: dict[str, str], log_file: Path) -> None:
+    """Run one ``flask …`` command, failing the session with its output if it fails."""
+    result = subprocess.run(  # noqa: S603 — fixed argument list, our own venv
+        [str(VENV_BIN / "flask"), *args],
+        cwd=ROOT, env=env, capture_output=True, text=True, timeout=120, check=False,
+    )
+    with log_file.open("a", encoding="utf-8") as log:
+        log.write(f"$ flask {' '.join(args)}\n{result.stdout}{result.stderr}\n")
+    if result.returncode != 0:
+        pytest.fail(
+            f"`flask {' '.join(args)}` failed with exit code {result.returncode}:\n{result.stdout}\n{result.stderr}",
+            pytrace=False,
+        )
+
+
+def _wait_healthy(url: str, process: subprocess.Popen[bytes], deadline: float) -> str | None:
+    """Poll /healthz until it answers 200; return an error description or None."""
+    last = "no answer"
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            return f"server exited with code {process.returncode}"
+        try:
+            with urllib.request.urlopen(url + "/healthz", timeout=2) as response:  # noqa: S310 — our own http URL
+                if response.status == 200:
+                    return None
+                last = f"HTTP {response.status}"
+        except urllib.error.HTTPError as exc:
+            last = f"HTTP {exc.code}"
+            exc.close()
+        except (OSError, urllib.error.URLError) as exc:
+            last = repr(exc)
+        time.sleep(0.1)
+    return f"/healthz did not answer 200 within {START_TIMEOUT:.0f} s (last: {last})"
+
+
+@pytest.fixture(scope="session")
+def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
+    reason = _skip_reason()
+    if reason:
+        pytest.skip(reason)
+    tmp = tmp_path_factory.mktemp("browser")
+    port = _free_port()
+    host = f"127.0.0.1:{port}"
+    mail_dir = tmp / "mail"
+    mail_dir.mkdir()
+    log_file = tmp / "server.log"
+    env = {
+        key: value
+        for key, value in os.environ.items()
+        if not key.startswith(("PONTE_", "FLASK_"))  # a developer's settings must not leak in
+    }
+    env.update(
+        {
+            "PONTE_TESTING": "1",
+            "PONTE_SECRET_KEY": secrets.token_urlsafe(48),
+            "PONTE_DATABASE_URL": f"sqlite:///{tmp / 'browser.db'}",
+            "PONTE_MAIL_BACKEND": "file",
+            "PONTE_MAIL_DIR": str(mail_dir),
+            "PONTE_SERVER_NAME": host,
+            "PONTE_PREFERRED_URL_SCHEME": "http",
+            "PONTE_SESSION_COOKIE_SECURE": "0",
+            "PONTE_REMEMBER_COOKIE_SECURE": "0",
+            "FLASK_APP": "wsgi:app",
+            "PYTHONUNBUFFERED": "1",
+        }
+    )
+    _run_cli(["db", "upgrade"], env, log_file)
+    _run_cli(["territories", "import", str(ISTAT_SAMPLE.relative_to(ROOT))], env, log_file)
+    _run_cli(["users", "create-admin", ADMIN_EMAIL, "--name", ADMIN_NAME, "--password", ADMIN_PASSWORD], env, log_file)
+
+    command = [
+        str(VENV_BIN / "gunicorn"),
+        "--workers", "1",
+        # Threads, not the sync worker: Chromium keeps spare connections open, which would
+        # block a single-connection worker until its timeout.
+        "--worker-class", "gthread", "--threads", "8",
+        "--bind", host,
+        "--graceful-timeout", "5",
+        "wsgi:app",
+    ]
+    url = f"http://{host}"
+    with log_file.open("ab") as log:
+        process = subprocess.Popen(command, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)  # noqa: S603
+    server = LiveServer(url=url, host=host, mail_dir=mail_dir, log_file=log_file)
+    try:
+        problem = _wait_healthy(url, process, time.monotonic() + START_TIMEOUT)
+        if problem:
+            pytest.fail(f"Ponte did not start: {problem}\n--- server output ---\n{server.log()}", pytrace=False)
+        yield server
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait(timeout=10)
+
+
+# --------------------------------------------------------------------------- browser
+
+
+@pytest.fixture(scope="session")
+def playwright_driver() -> Iterator[Playwright]:
+    reason = _skip_reason()
+    if reason:
+        pytest.skip(reason)
+    driver = sync_playwright().start()
+    try:
+        yield driver
+    finally:
+        driver.stop()
+
+
+@pytest.fixture(scope="session")
+def browser(playwright_driver: Playwright) -> Iterator[Browser]:
+    instance = playwright_driver.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS, headless=True)
+    try:
+        yield instance
+    finally:
+        instance.close()
+
+
+@pytest.fixture
+def viewport_width() -> int:
+    """Override with ``@pytest.mark.parametrize("viewport_width", [390, 1280])``."""
+    return 1280
+
+
+NewContext = Callable[..., "BrowserContext"]
+
+
+@pytest.fixture
+def new_context(browser: Browser, live_server: LiveServer) -> Iterator[NewContext]:
+    """Open fresh browser contexts (own cookies, own storage); all closed after the test.
+
+    The interface is Italian by default, like the site's default language: Chromium would
+    otherwise send ``Accept-Language: en-US``.
+    """
+    opened: list[BrowserContext] = []
+
+    def make(width: int = 1280, *, locale: str = "it-IT", **options: Any) -> BrowserContext:
+        context = browser.new_context(
+            viewport={"width": width, "height": DEFAULT_HEIGHT},
+            base_url=live_server.url,
+            locale=locale,
+            **options,
+        )
+        context.set_default_timeout(10_000)
+        opened.append(context)
+        return context
+
+    try:
+        yield make
+    finally:
+        for context in opened:
+            with contextlib.suppress(Exception):
+                context.close()
+
+
+@pytest.fixture
+def page(new_context: NewContext, viewport_width: int) -> Page:
+    """A page in a fresh context, ``viewport_width`` pixels wide."""
+    return new_context(viewport_width).new_page()
+
+
+@pytest.fixture(scope="session")
+def admin_state(browser: Browser, live_server: LiveServer) -> dict[str, Any]:
+    """Cookies of a logged-in administrator: log in once, reuse in every logged-in case
+    (the login form is rate-limited, and logging in is tested on its own elsewhere)."""
+    context = browser.new_context(base_url=live_server.url, locale="it-IT")
+    try:
+        page = context.new_page()
+        log_in(page, ADMIN_EMAIL, ADMIN_PASSWORD)
+        assert "/me" in page.url, f"admin login failed, landed on {page.url}"
+        return context.storage_state()
+    finally:
+        context.close()
+
+
+# --------------------------------------------------------------------------- axe-core
+
+
+@pytest.fixture(scope="session")
+def axe_source() -> str:
+    if not AXE_JS.exists():
+        pytest.skip(f"axe-core is missing at {AXE_JS} (npm install)")
+    return AXE_JS.read_text(encoding="utf-8")

@@ -1,0 +1,116 @@
+"""Helpers shared by the browser tests: logging in, reading mail, axe-core, screenshots."""
+
+from __future__ import annotations
+
+import email
+import email.policy
+import json
+import re
+import time
+from email.message import EmailMessage
+from pathlib import Path
+from typing import Any
+
+from playwright.sync_api import Page
+
+ROOT = Path(__file__).resolve().parent.parent.parent
+AXE_JS = ROOT / "node_modules" / "axe-core" / "axe.min.js"
+SCREENSHOTS = ROOT / "test-artifacts" / "screenshots"
+AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
+
+ADMIN_EMAIL = "admin@example.org"
+ADMIN_NAME = "Giulia Admin"
+ADMIN_PASSWORD = "una password di prova abbastanza lunga"
+
+
+# --------------------------------------------------------------------------- pages
+
+
+def log_in(page: Page, email_address: str, password: str) -> None:
+    page.goto("/auth/login")
+    form = page.locator("main form[method=post]")
+    form.locator("#email").fill(email_address)
+    form.locator("#password").fill(password)
+    with page.expect_navigation():
+        form.locator("button[type=submit]").click()
+
+
+# --------------------------------------------------------------------------- mail
+
+
+def mail_files(mail_dir: Path) -> list[Path]:
+    """The ``.eml`` files written by the file backend, oldest first (names are UTC stamps)."""
+    return sorted(mail_dir.glob("*.eml"), key=lambda p: (p.stat().st_mtime_ns, p.name))
+
+
+def read_mail(path: Path) -> EmailMessage:
+    with path.open("rb") as handle:
+        message = email.message_from_binary_file(handle, policy=email.policy.default)
+    assert isinstance(message, EmailMessage)
+    return message
+
+
+def newest_mail(mail_dir: Path, to: str | None = None, timeout: float = 5.0) -> EmailMessage:
+    """The newest mail (to ``to``, if given), waiting a little for it to be written."""
+    deadline = time.monotonic() + timeout
+    while True:
+        for path in reversed(mail_files(mail_dir)):
+            message = read_mail(path)
+            if to is None or to.lower() in str(message["To"]).lower():
+                return message
+        if time.monotonic() > deadline:
+            names = [p.name for p in mail_files(mail_dir)]
+            raise AssertionError(f"no mail{' to ' + to if to else ''} in {mail_dir} (files: {names})")
+        time.sleep(0.1)
+
+
+def mail_text(message: EmailMessage) -> str:
+    part = message.get_body(preferencelist=("plain",))
+    assert part is not None, f"mail {message['Subject']!r} has no text/plain part"
+    return str(part.get_content())
+
+
+def extract_link(text: str, base_url: str, path_prefix: str = "/") -> str:
+    """The first link in ``text`` that points into the site under ``path_prefix``."""
+    pattern = re.escape(base_url.rstrip("/") + path_prefix) + r"[^\s<>\"')\]]*"
+    match = re.search(pattern, text)
+    assert match, f"no link to {base_url}{path_prefix}… in the mail:\n{text}"
+    return match.group(0)
+
+
+# --------------------------------------------------------------------------- axe-core
+
+
+def run_axe(page: Page, source: str, tags: list[str] | None = None) -> list[dict[str, Any]]:
+    """Inject axe-core and return its violations for the WCAG 2.0/2.1 A and AA rules.
+
+    ``page.evaluate`` runs through the DevTools protocol, so the site's nonce CSP does not
+    block the injection and the page is checked with its real policy in place.
+    """
+    if not page.evaluate("() => typeof window.axe === 'object'"):
+        page.evaluate(source)
+    options = {"runOnly": {"type": "tag", "values": tags or AXE_TAGS}, "resultTypes": ["violations"]}
+    results = page.evaluate("(options) => axe.run(document, options)", options)
+    return list(results["violations"])
+
+
+def format_violations(violations: list[dict[str, Any]], where: str) -> str:
+    lines = [f"{len(violations)} accessibility violation(s) on {where}:"]
+    for v in violations:
+        lines.append(f"- [{v.get('impact')}] {v['id']}: {v['help']} ({len(v['nodes'])} element(s))")
+        lines.append(f"    {v.get('helpUrl', '')}")
+        for node in v["nodes"][:3]:
+            target = " ".join(json.dumps(t) if not isinstance(t, str) else t for t in node.get("target", []))
+            lines.append(f"    target: {target}")
+            lines.append(f"    html:   {node.get('html', '')[:300]}")
+            summary = (node.get("failureSummary") or "").replace("\n", " ").strip()
+            if summary:
+                lines.append(f"    why:    {summary[:400]}")
+    return "\n".join(lines)
+
+
+def screenshot(page: Page, name: str, lang: str, width: int) -> Path:
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    path = SCREENSHOTS / f"{name}-{lang}-{width}.png"
+    page.screenshot(path=str(path), full_page=True)
+    return path

@@ -1,0 +1,79 @@
+"""Plain factory functions for tests: each creates, flushes and returns one object."""
+
+from __future__ import annotations
+
+import itertools
+from typing import Any
+
+from app.db import db
+from app.security.passwords import hash_password
+from app.services.territories import name_key
+from models import Role, RoleAssignment, Territory, TerritoryLevel, User
+from models.base import utcnow
+
+PASSWORD = "ponte-test-password-42"
+_seq = itertools.count(1)
+_HASH_CACHE: dict[str, str] = {}
+
+
+def _hash(password: str) -> str:
+    # argon2 is slow on purpose; tests reuse one hash per password.
+    if password not in _HASH_CACHE:
+        _HASH_CACHE[password] = hash_password(password)
+    return _HASH_CACHE[password]
+
+
+def territory(
+    name: str | None = None, level: TerritoryLevel = TerritoryLevel.REGION, parent: Territory | None = None,
+    code: str | None = None, car_code: str | None = None, **extra: Any,
+) -> Territory:
+    n = next(_seq)
+    name = name or f"Territorio {n}"
+    t = Territory(
+        istat_code=code or f"T{n:05d}", name=name, name_key=name_key(name), level=level,
+        parent=parent, path="/", car_code=car_code, **extra,
+    )
+    db.session.add(t)
+    db.session.flush()
+    t.path = f"{parent.path if parent else '/'}{t.id}/"
+    db.session.flush()
+    return t
+
+
+def chain() -> tuple[Territory, Territory, Territory]:
+    """A region, one of its provinces and one comune of that province."""
+    n = next(_seq)
+    region = territory(f"Regione {n}", TerritoryLevel.REGION)
+    province = territory(f"Provincia {n}", TerritoryLevel.PROVINCE, region, car_code="ZZ")
+    comune = territory(f"Comune {n}", TerritoryLevel.COMUNE, province, car_code="ZZ")
+    return region, province, comune
+
+
+def user(
+    email: str | None = None, name: str | None = None, password: str = PASSWORD, confirmed: bool = True,
+    locale: str = "it", home: Territory | None = None, **extra: Any,
+) -> User:
+    n = next(_seq)
+    u = User(
+        email=email or f"person{n}@example.org", display_name=name or f"Persona {n}",
+        password_hash=_hash(password), locale=locale, home_territory=home, languages_spoken=[],
+        privacy_version="2026-11", email_confirmed_at=utcnow() if confirmed else None, **extra,
+    )
+    db.session.add(u)
+    db.session.flush()
+    return u
+
+
+def admin(**kwargs: Any) -> User:
+    u = user(**kwargs)
+    u.roles.append(RoleAssignment(role=Role.ADMIN))
+    db.session.flush()
+    return u
+
+
+def moderator(of: Territory, **kwargs: Any) -> User:
+    u = user(**kwargs)
+    u.roles.append(RoleAssignment(role=Role.MODERATOR, territory_id=of.id))
+    db.session.flush()
+    db.session.refresh(u)
+    return u
