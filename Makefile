@@ -6,6 +6,8 @@ VENV := .venv
 PY := $(VENV)/bin/python
 PIP := $(VENV)/bin/pip
 FLASK := $(VENV)/bin/flask
+# Local commands run in development mode (development secret, plain http, mails to instance/mail).
+LOCAL_FLASK := PONTE_DEBUG=1 $(FLASK)
 export FLASK_APP := wsgi:app
 
 .PHONY: help run test check-prereqs install install-test assets db demo serve lint i18n-extract i18n-update i18n-compile bench clean
@@ -51,17 +53,17 @@ static/vendor/.built: node_modules/.installed static/src/build.mjs
 assets: static/vendor/.built
 
 i18n-compile: $(VENV)/.installed
-	$(FLASK) i18n compile
+	$(LOCAL_FLASK) i18n compile
 
 db: $(VENV)/.installed
 	@mkdir -p instance
-	$(FLASK) db upgrade
+	$(LOCAL_FLASK) db upgrade
 
 demo: db
-	$(FLASK) seed-demo
+	$(LOCAL_FLASK) seed-demo
 
 run: install assets i18n-compile demo
-	PONTE_DEBUG=1 $(FLASK) run --host 127.0.0.1 --port 5000
+	$(LOCAL_FLASK) run --host 127.0.0.1 --port 5000
 
 # Debian packages the browser tests need (only when root and missing).
 system-test-deps:
@@ -73,16 +75,17 @@ system-test-deps:
 	elif [ ! -x /usr/bin/chromium ]; then echo "Note: /usr/bin/chromium missing; browser tests will be skipped (sudo apt-get install chromium)"; fi
 
 test: install-test system-test-deps assets i18n-compile
+	$(VENV)/bin/ruff check .
 	$(PY) -m pytest $(PYTEST_ARGS)
 
 lint: install-test
 	$(VENV)/bin/ruff check .
 
 i18n-extract: $(VENV)/.installed
-	$(FLASK) i18n extract
+	$(LOCAL_FLASK) i18n extract
 
 i18n-update: $(VENV)/.installed
-	$(FLASK) i18n update
+	$(LOCAL_FLASK) i18n update
 
 bench: install assets i18n-compile
 	$(PY) bench/run.py

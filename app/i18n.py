@@ -10,7 +10,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from flask import current_app, g, request, session
 from flask_babel import Babel, lazy_gettext
+from flask_login import current_user
 
 _l = lazy_gettext
 
@@ -87,8 +89,6 @@ def best_from_accept_language(header_values: list[tuple[str, float]]) -> str | N
 
 def select_locale() -> str:
     """Flask-Babel locale selector (runs once per request, result cached by Babel)."""
-    from flask import g, request, session
-
     forced = getattr(g, "forced_locale", None)
     if forced:
         return forced
@@ -106,18 +106,12 @@ def select_locale() -> str:
 
 
 def _user_locale() -> str | None:
-    from flask import g
-    from flask_login import current_user
-
     if g.get("db_down"):
         return None
     return normalize(current_user.locale) if current_user.is_authenticated else None
 
 
 def select_timezone() -> str:
-    from flask import current_app, g
-    from flask_login import current_user
-
     if not g.get("db_down") and current_user.is_authenticated and current_user.timezone:
         return current_user.timezone
     return current_app.config["DEFAULT_TIMEZONE"]

@@ -47,10 +47,10 @@ class _Translations:
     """Routes WTForms' messages through Ponte's catalog (and so through Flask-Babel's locale)."""
 
     def gettext(self, string: str) -> str:
-        return gettext(string)  # noqa: INT001 — runtime lookup of WTForms' literal messages listed above
+        return gettext(string)
 
     def ngettext(self, singular: str, plural: str, n: int) -> str:
-        return ngettext(singular, plural, n)  # noqa: INT001 — as above
+        return ngettext(singular, plural, n)
 
 
 _TRANSLATIONS = _Translations()

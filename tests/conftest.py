@@ -16,7 +16,7 @@ from flask.testing import FlaskClient
 from sqlalchemy import Engine
 
 from app import create_app
-from app.db import db, make_engine
+from app.db import db
 from app.security.ratelimit import limiter
 from app.services.mail import mailer
 

@@ -27,7 +27,7 @@ def _modules(folder: str, exclude: tuple[str, ...] = ()) -> list[Path]:
 
 
 def _top(name: str) -> str:
-    return name.split(".")[0]
+    return name.split(".", maxsplit=1)[0]
 
 
 @pytest.mark.parametrize("path", _modules("models", exclude=("migrations",)), ids=str)

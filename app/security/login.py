@@ -7,7 +7,7 @@ changing the password or suspending the account deletes the other sessions too.
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
+from typing import Any, ClassVar
 
 from flask import Flask, g
 from flask_login import AnonymousUserMixin, LoginManager
@@ -20,7 +20,7 @@ login_manager = LoginManager()
 class Anonymous(AnonymousUserMixin):
     locale = None
     timezone = None
-    roles: list = []
+    roles: ClassVar[list] = []
 
 
 def init_app(app: Flask, load_session: Callable[[str], Any]) -> None:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-
 from wtforms import BooleanField, EmailField, PasswordField, SelectField, StringField
 from wtforms.validators import Optional
 

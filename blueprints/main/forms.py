@@ -1,6 +1,5 @@
 from __future__ import annotations
 
-
 from wtforms import EmailField, HiddenField, SelectField, TextAreaField
 from wtforms.validators import Optional
 

@@ -1,9 +1,8 @@
 from __future__ import annotations
 
-
 from wtforms import PasswordField, SelectField, SelectMultipleField, StringField
-from wtforms.validators import Optional
 from wtforms.fields.choices import SelectChoice
+from wtforms.validators import Optional
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from app.i18n import _l

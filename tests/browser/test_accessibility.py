@@ -14,7 +14,7 @@ import pytest
 
 pytest.importorskip("playwright.sync_api")
 
-from tests.browser.helpers import format_violations, run_axe, screenshot  # noqa: E402
+from tests.browser.helpers import format_violations, run_axe, screenshot
 
 pytestmark = pytest.mark.browser
 

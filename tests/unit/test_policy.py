@@ -25,7 +25,7 @@ def test_permissions_are_alphabetical_and_resource_action() -> None:
 
 @pytest.fixture
 def world(session):  # type: ignore[no-untyped-def]
-    region, province, comune = factories.chain()
+    region, _, comune = factories.chain()
     other_region, _, other_comune = factories.chain()
     people = {
         "anonymous": None,

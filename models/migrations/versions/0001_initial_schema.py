@@ -1,7 +1,7 @@
 """initial schema
 
 Revision ID: 0001
-Revises: 
+Revises:
 Create Date: 2026-11-22 03:58:46.855701
 """
 
@@ -10,8 +10,7 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-import models.base  # noqa: F401 — column types such as UTCDateTime are referenced as models.base.X
-
+import models.base
 
 revision: str = '0001'
 down_revision: str | None = None
