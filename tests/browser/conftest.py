@@ -99,7 +99,7 @@ def _free_port() -> int:
 
 def _run_cli(args: list[str], env: dict[str, str], log_file: Path) -> None:
     """Run one ``flask …`` command, failing the session with its output if it fails."""
-    result = subprocess.run(  # noqa: S603 — fixed argument list, our own venv
+    result = subprocess.run(
         [str(VENV_BIN / "flask"), *args],
         cwd=ROOT, env=env, capture_output=True, text=True, timeout=120, check=False,
     )
@@ -179,7 +179,7 @@ def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer
     ]
     url = f"http://{host}"
     with log_file.open("ab") as log:
-        process = subprocess.Popen(command, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)  # noqa: S603
+        process = subprocess.Popen(command, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
     server = LiveServer(url=url, host=host, mail_dir=mail_dir, log_file=log_file)
     try:
         problem = _wait_healthy(url, process, time.monotonic() + START_TIMEOUT)

@@ -15,9 +15,9 @@ import pytest
 
 pytest.importorskip("playwright.sync_api")
 
-from playwright.sync_api import Page, expect  # noqa: E402
+from playwright.sync_api import Page, expect
 
-from tests.browser.helpers import (  # noqa: E402
+from tests.browser.helpers import (
     ADMIN_EMAIL,
     ADMIN_NAME,
     ADMIN_PASSWORD,
@@ -67,7 +67,10 @@ def test_register_confirm_login_switch_language_logout(new_context: Any, live_se
     form.locator("#email").fill(email_address)
     form.locator("#password").fill(PASSWORD)
     form.locator("#home_territory").fill("Bari")
-    form.locator("#accept_privacy").check()
+    # Bootstrap Italia draws the box on the label (the native input is transparent): click
+    # the label, as a person does.
+    form.locator("label[for='accept_privacy']").click()
+    expect(form.locator("#accept_privacy")).to_be_checked()
     form.locator("button[type=submit]").click()
 
     # "Check your e-mail".

@@ -79,3 +79,21 @@ def test_unknown_page_is_404_with_html_lang_and_dir(client) -> None:  # type: ig
     response = client.get("/no-such-page?lang=ar")
     assert response.status_code == 404
     assert '<html lang="ar" dir="rtl">' in response.get_data(as_text=True)
+
+
+# Routes that need a path parameter or only accept POST are covered by their own tests.
+COVERED_ELSEWHERE = {"/lang/<code>", "/territories/<code>", "/auth/confirm/<token>", "/auth/reset/<token>",
+                     "/auth/logout", "/me/password", "/static/<path:filename>"}
+
+
+def test_every_route_is_declared_in_a_status_test(app) -> None:  # type: ignore[no-untyped-def]
+    declared = set(PUBLIC) | set(PRIVATE) | COVERED_ELSEWHERE
+    routes = {rule.rule for rule in app.url_map.iter_rules()}
+    assert routes - declared == set(), "add new routes to PUBLIC, PRIVATE or COVERED_ELSEWHERE"
+
+
+def test_confirm_and_reset_links_with_unknown_tokens_explain_what_to_do(client) -> None:  # type: ignore[no-untyped-def]
+    for path in ("/auth/confirm/nope", "/auth/reset/nope"):
+        response = client.get(path)
+        assert response.status_code == 400
+        assert 'href="/auth/' in response.get_data(as_text=True)
