@@ -60,4 +60,5 @@ def init_app(app: Flask) -> None:
         elif "Cache-Control" not in h:
             h["Cache-Control"] = "no-cache"
         h.add("Vary", "Cookie")
+        h.add("Vary", "Accept-Language")
         return response
