@@ -101,7 +101,12 @@ def _run_cli(args: list[str], env: dict[str, str], log_file: Path) -> None:
     """Run one ``flask …`` command, failing the session with its output if it fails."""
     result = subprocess.run(
         [str(VENV_BIN / "flask"), *args],
-        cwd=ROOT, env=env, capture_output=True, text=True, timeout=120, check=False,
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
     )
     with log_file.open("a", encoding="utf-8") as log:
         log.write(f"$ flask {' '.join(args)}\n{result.stdout}{result.stderr}\n")
@@ -169,12 +174,18 @@ def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer
 
     command = [
         str(VENV_BIN / "gunicorn"),
-        "--workers", "1",
+        "--workers",
+        "1",
         # Threads, not the sync worker: Chromium keeps spare connections open, which would
         # block a single-connection worker until its timeout.
-        "--worker-class", "gthread", "--threads", "8",
-        "--bind", host,
-        "--graceful-timeout", "5",
+        "--worker-class",
+        "gthread",
+        "--threads",
+        "8",
+        "--bind",
+        host,
+        "--graceful-timeout",
+        "5",
         "wsgi:app",
     ]
     url = f"http://{host}"

@@ -41,8 +41,14 @@ CASES = [
 
 @pytest.mark.parametrize(("name", "path", "logged_in", "lang", "width"), CASES)
 def test_page_is_accessible(
-    new_context: Any, admin_state: dict[str, Any], axe_source: str,
-    name: str, path: str, logged_in: bool, lang: str, width: int,
+    new_context: Any,
+    admin_state: dict[str, Any],
+    axe_source: str,
+    name: str,
+    path: str,
+    logged_in: bool,
+    lang: str,
+    width: int,
 ) -> None:
     context = new_context(width, storage_state=admin_state if logged_in else None)
     page = context.new_page()
