@@ -48,8 +48,8 @@ def active_element(page: Page) -> dict[str, Any]:
     )
 
 
-def test_register_confirm_login_switch_language_logout(new_context: Any, live_server: Any) -> None:
-    page = new_context(PHONE).new_page()
+@pytest.mark.parametrize("viewport_width", [PHONE])
+def test_register_confirm_login_switch_language_logout(page: Page, live_server: Any) -> None:
     email_address = f"amina.{uuid.uuid4().hex[:10]}@example.org"
 
     # Home, in the default language (Italian), logged out.
@@ -127,8 +127,8 @@ def test_register_confirm_login_switch_language_logout(new_context: Any, live_se
     expect(page).to_have_url(path_re("/auth/login"))
 
 
-def test_keyboard_only_login(new_context: Any) -> None:
-    page = new_context(PHONE).new_page()
+@pytest.mark.parametrize("viewport_width", [PHONE])
+def test_keyboard_only_login(page: Page) -> None:
     page.goto("/auth/login")
     keyboard = page.keyboard
 
