@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from wtforms import BooleanField, EmailField, PasswordField, SelectField, StringField
-from wtforms.validators import Optional
+from wtforms.validators import InputRequired, Optional
 
 from app.i18n import _l
 from app.services.accounts import RegistrationDraft
@@ -28,7 +28,10 @@ class RegisterForm(BaseForm):
         _l("Your comune"), [Optional(), max_length(100)],
         description=_l("We show you the forum and the events of your area. For example: Bari, or Castro (LE)."),
     )
-    accept_privacy = BooleanField(_l("I have read the privacy notice and I accept it."))
+    accept_privacy = BooleanField(
+        _l("I have read the privacy notice and I accept it."),
+        [InputRequired(message=_l("To create an account, accept the privacy notice."))],
+    )
 
     def to_draft(self) -> RegistrationDraft:
         return RegistrationDraft(
