@@ -73,9 +73,10 @@ def app(db_url: str, tmp_path_factory: pytest.TempPathFactory) -> Flask:
 
 
 @pytest.fixture(scope="session")
-def engine(app: Flask) -> Engine:
+def engine(app: Flask) -> Iterator[Engine]:
     assert db.engine is not None
-    return db.engine
+    yield db.engine
+    db.engine.dispose()
 
 
 @pytest.fixture(autouse=True)

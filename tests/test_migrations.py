@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -24,17 +25,20 @@ def _config(url: str) -> Config:
 
 
 @pytest.fixture
-def empty_url(tmp_path: Path) -> str:
+def empty_url(tmp_path: Path) -> Iterator[str]:
     base = os.environ.get("TEST_DATABASE_URL")
     if not base:
-        return f"sqlite:///{tmp_path / 'migrations.db'}"
+        yield f"sqlite:///{tmp_path / 'migrations.db'}"
+        return
     admin = create_engine(base, isolation_level="AUTOCOMMIT")
     name = f"ponte_migrations_{os.getpid()}"
     with admin.connect() as conn:
         conn.execute(text(f'DROP DATABASE IF EXISTS "{name}"'))
         conn.execute(text(f'CREATE DATABASE "{name}"'))
+    yield base.rsplit("/", 1)[0] + f"/{name}"
+    with admin.connect() as conn:
+        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
     admin.dispose()
-    return base.rsplit("/", 1)[0] + f"/{name}"
 
 
 def test_upgrade_to_head_matches_models_and_downgrade_empties(empty_url: str) -> None:
