@@ -15,7 +15,7 @@ from app import errors, i18n, templating
 from app.config import ROOT
 from app.db import db, make_engine
 from app.security import headers, login, ratelimit
-from app.services import accounts, mail
+from app.services import accounts, mail, uploads
 
 csrf = CSRFProtect()
 
@@ -52,6 +52,13 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
         )
     )
     mail.mailer.configure(dict(app.config), _mail_renderer(app))
+    uploads.configure(
+        uploads.Settings(
+            directory=app.config["UPLOAD_DIR"],
+            max_image_bytes=app.config["UPLOAD_MAX_IMAGE_BYTES"],
+            max_document_bytes=app.config["UPLOAD_MAX_DOCUMENT_BYTES"],
+        )
+    )
 
     csrf.init_app(app)
     i18n.init_app(app)
@@ -70,12 +77,15 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
 
 
 def _register_blueprints(app: Flask) -> None:
+    from blueprints.admin import bp as admin_bp
     from blueprints.auth import bp as auth_bp
     from blueprints.main import bp as main_bp
     from blueprints.me import bp as me_bp
+    from blueprints.moderation import bp as moderation_bp
+    from blueprints.organizations import bp as organizations_bp
     from blueprints.territories import bp as territories_bp
 
-    for bp in (main_bp, auth_bp, me_bp, territories_bp):
+    for bp in (main_bp, auth_bp, me_bp, territories_bp, organizations_bp, moderation_bp, admin_bp):
         app.register_blueprint(bp)
 
 

@@ -39,7 +39,10 @@ def defaults(instance_path: str) -> dict[str, Any]:
         "REMEMBER_COOKIE_HTTPONLY": True,
         "REMEMBER_COOKIE_SAMESITE": "Lax",
         "PERMANENT_SESSION_LIFETIME": timedelta(days=14),
-        "MAX_CONTENT_LENGTH": 8 * 1024 * 1024,
+        "MAX_CONTENT_LENGTH": 12 * 1024 * 1024,  # larger bodies get 413 before they are read
+        "UPLOAD_DIR": str(Path(instance_path) / "uploads"),
+        "UPLOAD_MAX_IMAGE_BYTES": 2 * 1024 * 1024,
+        "UPLOAD_MAX_DOCUMENT_BYTES": 10 * 1024 * 1024,
         "WTF_CSRF_TIME_LIMIT": None,
         "WTF_CSRF_SSL_STRICT": True,
         # Mail

@@ -64,3 +64,11 @@ def apply_errors(form: FlaskForm, error: ValidationFailed) -> None:
 
 def next_param() -> Any:
     return request.values.get("next")
+
+
+def page_arg(limit: int = 1000) -> int:
+    """The ``page`` query parameter: a positive integer up to ``limit``, else 400."""
+    raw = request.args.get("page", "1")
+    if not raw.isdigit() or not 1 <= int(raw) <= limit:
+        abort(400)
+    return int(raw)

@@ -10,8 +10,10 @@ from typing import Any
 
 from flask_babel import gettext, ngettext
 from flask_wtf import FlaskForm
+from wtforms import SelectMultipleField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length
+from wtforms.widgets import CheckboxInput, ListWidget
 
 from app.i18n import LANGUAGES, _l
 
@@ -80,3 +82,21 @@ def language_choices() -> list[SelectChoice]:
         SelectChoice(code, lang.native, render_kw={"lang": lang.tag, "dir": "rtl" if lang.rtl else "ltr"})
         for code, lang in LANGUAGES.items()
     ]
+
+
+# Languages people in Ponte's territories often speak, written in their own script.
+SPOKEN = [
+    ("it", "Italiano"), ("en", "English"), ("fr", "Français"), ("ar", "العربية"), ("ro", "Română"),
+    ("sq", "Shqip"), ("uk", "Українська"), ("ru", "Русский"), ("zh", "中文"), ("es", "Español"),
+    ("bn", "বাংলা"), ("ur", "اردو"), ("pa", "ਪੰਜਾਬੀ"), ("hi", "हिन्दी"), ("tl", "Tagalog"),
+    ("wo", "Wolof"), ("pt", "Português"), ("ti", "ትግርኛ"), ("so", "Soomaali"), ("ha", "Hausa"),
+]
+
+
+class MultiCheckboxField(SelectMultipleField):
+    widget = ListWidget(prefix_label=False)
+    option_widget = CheckboxInput()
+
+
+def spoken_choices() -> list[SelectChoice]:
+    return [SelectChoice(code, name, render_kw={"lang": code}) for code, name in SPOKEN]

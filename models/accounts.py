@@ -4,12 +4,16 @@ from __future__ import annotations
 
 from datetime import datetime
 from enum import StrEnum
+from typing import TYPE_CHECKING
 
 from sqlalchemy import JSON, ForeignKey, Index, Integer, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from models.base import Base, UTCDateTime, str_enum, utcnow
 from models.territories import Territory
+
+if TYPE_CHECKING:
+    from models.organizations import Membership
 
 
 class UserStatus(StrEnum):
@@ -48,8 +52,12 @@ class User(Base):
     last_login_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
     home_territory: Mapped[Territory | None] = relationship(lazy="joined")
+    # Loaded on first use (once per request), so pages that never check a role pay nothing.
     roles: Mapped[list[RoleAssignment]] = relationship(
-        back_populates="user", cascade="all, delete-orphan", lazy="selectin"
+        back_populates="user", cascade="all, delete-orphan", lazy="select"
+    )
+    memberships: Mapped[list[Membership]] = relationship(
+        "Membership", primaryjoin="User.id == Membership.user_id", viewonly=True, lazy="select"
     )
 
     # The server-side session this object was loaded for (set by the login layer).

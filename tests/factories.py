@@ -8,7 +8,18 @@ from typing import Any
 from app.db import db
 from app.security.passwords import hash_password
 from app.services.territories import name_key
-from models import Role, RoleAssignment, Territory, TerritoryLevel, User
+from models import (
+    MemberRole,
+    Membership,
+    MembershipStatus,
+    Organization,
+    OrgKind,
+    Role,
+    RoleAssignment,
+    Territory,
+    TerritoryLevel,
+    User,
+)
 from models.base import utcnow
 
 PASSWORD = "ponte-test-password-42"
@@ -77,3 +88,35 @@ def moderator(of: Territory, **kwargs: Any) -> User:
     db.session.flush()
     db.session.refresh(u)
     return u
+
+
+def organization(
+    name: str | None = None, kind: OrgKind = OrgKind.MIGRANT_ASSOCIATION, home: Territory | None = None,
+    admin: User | None = None, verified: bool = False, **extra: Any,
+) -> Organization:
+    """An organisation (home territory created if not given), with ``admin`` as its admin."""
+    n = next(_seq)
+    name = name or f"Associazione {n}"
+    if home is None:
+        home = chain()[2]
+    org = Organization(
+        slug=f"org-{n}", name=name, name_key=name_key(name), kind=kind, home_territory=home,
+        members_count=0, is_verified=verified, **extra,
+    )
+    db.session.add(org)
+    db.session.flush()
+    if admin is not None:
+        member(org, admin, MemberRole.ADMIN)
+    return org
+
+
+def member(org: Organization, person: User | None = None, role: MemberRole = MemberRole.MEMBER,
+           status: MembershipStatus = MembershipStatus.ACTIVE) -> Membership:
+    person = person or user()
+    m = Membership(organization_id=org.id, user_id=person.id, role=role, status=status)
+    db.session.add(m)
+    if status == MembershipStatus.ACTIVE:
+        org.members_count += 1
+    db.session.flush()
+    db.session.expire(person, ["memberships"])
+    return m

@@ -12,7 +12,18 @@ from typing import Any
 
 from app.exceptions import PermissionDenied
 from app.security.permissions import Permission
-from models import Role, Territory, User
+from models import (
+    FoundingPath,
+    MemberRole,
+    MembershipStatus,
+    MentorStatus,
+    Organization,
+    OrgKind,
+    Report,
+    Role,
+    Territory,
+    User,
+)
 
 Rule = Callable[[User | None, Any], bool]
 RULES: dict[Permission, Rule] = {}
@@ -45,8 +56,34 @@ def moderates(user: User | None, territory: Territory | None) -> bool:
     return any(r.role == Role.MODERATOR and r.territory_id in ancestors for r in user.roles)  # type: ignore[union-attr]
 
 
+def _moderates_id(user: User | None, territory_id: int) -> bool:
+    from app.db import db  # the territory is needed only for moderators, rarely
+
+    territory = db.session.get(Territory, territory_id)
+    return moderates(user, territory)
+
+
 def is_moderator_anywhere(user: User | None) -> bool:
     return _active(user) and any(r.role == Role.MODERATOR for r in user.roles)  # type: ignore[union-attr]
+
+
+def active_role(user: User | None, org: Organization | None) -> MemberRole | None:
+    """The user's role in ``org`` if they are an active member, else None."""
+    if not _active(user) or org is None:
+        return None
+    for m in user.memberships:  # type: ignore[union-attr]
+        if m.organization_id == org.id and m.status == MembershipStatus.ACTIVE:
+            return m.role
+    return None
+
+
+def is_org_admin(user: User | None, org: Organization | None) -> bool:
+    return active_role(user, org) == MemberRole.ADMIN
+
+
+def is_staff_for(user: User | None, org: Organization | None) -> bool:
+    """Platform administrators, and moderators of the organisation's home territory."""
+    return org is not None and (is_admin(user) or moderates(user, org.home_territory))
 
 
 @rule(Permission.ACCOUNT_MANAGE)
@@ -61,10 +98,124 @@ def _admin_access(user: User | None, target: Any) -> bool:
     return is_admin(user)
 
 
+@rule(Permission.AUDIT_VIEW)
+def _audit_view(user: User | None, target: Any) -> bool:
+    """Administrators read the audit log."""
+    return is_admin(user)
+
+
+@rule(Permission.FOUNDING_MANAGE)
+def _founding_manage(user: User | None, target: Any) -> bool:
+    """Admins of the group (target: FoundingPath) work on its path until it is completed."""
+    return isinstance(target, FoundingPath) and target.completed_at is None and is_org_admin(user, target.organization)
+
+
+@rule(Permission.FOUNDING_MENTOR)
+def _founding_mentor(user: User | None, target: Any) -> bool:
+    """Admins of the association invited as mentor answer the invitation."""
+    return (
+        isinstance(target, FoundingPath)
+        and target.mentor is not None
+        and target.mentor_status == MentorStatus.INVITED
+        and is_org_admin(user, target.mentor)
+    )
+
+
+@rule(Permission.FOUNDING_START)
+def _founding_start(user: User | None, target: Any) -> bool:
+    """Admins of an informal group may start its founding path."""
+    return isinstance(target, Organization) and target.kind == OrgKind.INFORMAL_GROUP and is_org_admin(user, target)
+
+
+@rule(Permission.FOUNDING_VIEW)
+def _founding_view(user: User | None, target: Any) -> bool:
+    """Members of the group, admins of an accepted or invited mentor, and staff see the path."""
+    if not isinstance(target, FoundingPath):
+        return False
+    mentor_ok = target.mentor_status in (MentorStatus.INVITED, MentorStatus.ACCEPTED) and is_org_admin(user, target.mentor)
+    return active_role(user, target.organization) is not None or mentor_ok or is_staff_for(user, target.organization)
+
+
 @rule(Permission.MODERATION_ACCESS)
 def _moderation_access(user: User | None, target: Any) -> bool:
     """Moderators of any territory, and administrators, reach the moderation area."""
     return is_admin(user) or is_moderator_anywhere(user)
+
+
+@rule(Permission.ORGANIZATION_ACT_FOR)
+def _organization_act_for(user: User | None, target: Any) -> bool:
+    """Active members speak on behalf of their organisation (when it is not hidden)."""
+    return isinstance(target, Organization) and not target.is_hidden and active_role(user, target) is not None
+
+
+@rule(Permission.ORGANIZATION_CREATE)
+def _organization_create(user: User | None, target: Any) -> bool:
+    """Any active person with a confirmed e-mail address can create an organisation profile."""
+    return _active(user) and user.is_confirmed  # type: ignore[union-attr]
+
+
+@rule(Permission.ORGANIZATION_EDIT)
+def _organization_edit(user: User | None, target: Any) -> bool:
+    """The organisation's admins and platform administrators edit the profile."""
+    return is_org_admin(user, target) or is_admin(user)
+
+
+@rule(Permission.ORGANIZATION_JOIN)
+def _organization_join(user: User | None, target: Any) -> bool:
+    """Confirmed people who are not yet members ask to join a visible organisation."""
+    if not isinstance(target, Organization) or target.is_hidden or not _active(user) or not user.is_confirmed:  # type: ignore[union-attr]
+        return False
+    return all(m.organization_id != target.id for m in user.memberships)  # type: ignore[union-attr]
+
+
+@rule(Permission.ORGANIZATION_MANAGE_MEMBERS)
+def _organization_manage_members(user: User | None, target: Any) -> bool:
+    """The organisation's admins and platform administrators manage members and invitations."""
+    return is_org_admin(user, target) or is_admin(user)
+
+
+@rule(Permission.ORGANIZATION_REPORT)
+def _organization_report(user: User | None, target: Any) -> bool:
+    """Any logged-in active person can report a profile."""
+    return _active(user) and isinstance(target, Organization)
+
+
+@rule(Permission.ORGANIZATION_VERIFY)
+def _organization_verify(user: User | None, target: Any) -> bool:
+    """Administrators and moderators of the organisation's territory verify or revoke."""
+    return isinstance(target, Organization) and is_staff_for(user, target)
+
+
+@rule(Permission.ORGANIZATION_VIEW)
+def _organization_view(user: User | None, target: Any) -> bool:
+    """Profiles are public; a hidden one only for its members and staff."""
+    if not isinstance(target, Organization):
+        return False
+    return not target.is_hidden or active_role(user, target) is not None or is_staff_for(user, target)
+
+
+@rule(Permission.ORGANIZATION_VIEW_MEMBERS)
+def _organization_view_members(user: User | None, target: Any) -> bool:
+    """Member names are for members and staff; the public sees only the count."""
+    return isinstance(target, Organization) and (active_role(user, target) is not None or is_staff_for(user, target))
+
+
+@rule(Permission.ORGANIZATION_VIEW_PRIVATE)
+def _organization_view_private(user: User | None, target: Any) -> bool:
+    """Tax code and contact phone: the organisation's admins and staff only."""
+    return isinstance(target, Organization) and (is_org_admin(user, target) or is_staff_for(user, target))
+
+
+@rule(Permission.REPORT_HANDLE)
+def _report_handle(user: User | None, target: Any) -> bool:
+    """Administrators, and moderators of the reported object's territory, decide reports."""
+    if is_admin(user):
+        return True
+    if not isinstance(target, Report) or target.territory_id is None:
+        return False
+    return _active(user) and any(
+        r.role == Role.MODERATOR and r.territory_id is not None for r in user.roles  # type: ignore[union-attr]
+    ) and _moderates_id(user, target.territory_id)
 
 
 @rule(Permission.ROLE_GRANT)

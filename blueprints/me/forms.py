@@ -1,26 +1,11 @@
 from __future__ import annotations
 
-from wtforms import PasswordField, SelectField, SelectMultipleField, StringField
-from wtforms.fields.choices import SelectChoice
+from wtforms import PasswordField, SelectField, StringField
 from wtforms.validators import Optional
-from wtforms.widgets import CheckboxInput, ListWidget
 
 from app.i18n import _l
 from app.services.accounts import SettingsDraft
-from blueprints.forms_common import BaseForm, language_choices, max_length, required
-
-# Languages people in Ponte's territories often speak, written in their own script.
-SPOKEN = [
-    ("it", "Italiano"), ("en", "English"), ("fr", "Français"), ("ar", "العربية"), ("ro", "Română"),
-    ("sq", "Shqip"), ("uk", "Українська"), ("ru", "Русский"), ("zh", "中文"), ("es", "Español"),
-    ("bn", "বাংলা"), ("ur", "اردو"), ("pa", "ਪੰਜਾਬੀ"), ("hi", "हिन्दी"), ("tl", "Tagalog"),
-    ("wo", "Wolof"), ("pt", "Português"), ("ti", "ትግርኛ"), ("so", "Soomaali"), ("ha", "Hausa"),
-]
-
-
-class MultiCheckboxField(SelectMultipleField):
-    widget = ListWidget(prefix_label=False)
-    option_widget = CheckboxInput()
+from blueprints.forms_common import BaseForm, MultiCheckboxField, language_choices, max_length, required, spoken_choices
 
 
 class SettingsForm(BaseForm):
@@ -32,7 +17,7 @@ class SettingsForm(BaseForm):
     )
     languages_spoken = MultiCheckboxField(
         _l("Languages you speak"),
-        choices=[SelectChoice(code, name, render_kw={"lang": code}) for code, name in SPOKEN],
+        choices=spoken_choices(),
         validate_choice=True,
     )
 

@@ -2,18 +2,12 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, render_template, request
+from flask import Blueprint, render_template
 
 from app.services import territories
+from blueprints.common import page_arg
 
 bp = Blueprint("territories", __name__, url_prefix="/territories")
-
-
-def _page_arg() -> int:
-    raw = request.args.get("page", "1")
-    if not raw.isdigit() or not 1 <= int(raw) <= 1000:
-        abort(400)
-    return int(raw)
 
 
 @bp.get("/")
@@ -28,5 +22,5 @@ def show(code: str):  # type: ignore[no-untyped-def]
         "territories/show.html",
         territory=territory,
         chain=territories.ancestors(territory),
-        children=territories.list_children(territory, page=_page_arg()),
+        children=territories.list_children(territory, page=page_arg()),
     )

@@ -1,0 +1,35 @@
+"""The audit log: a durable record of who verified, revoked, hid or changed what."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import select
+
+from app.db import db
+from app.security.permissions import Permission
+from app.security.policy import ensure
+from app.services import Page
+from models import AuditEntry, User
+
+
+def record(actor: User | None, action: str, target_type: str, target_id: int, label: str = "", **detail: Any) -> AuditEntry:
+    """Append one entry (in the caller's transaction: it commits or rolls back with the action)."""
+    entry = AuditEntry(
+        actor_id=actor.id if actor else None, action=action, target_type=target_type,
+        target_id=target_id, target_label=label[:200], detail={k: str(v) for k, v in detail.items()},
+    )
+    db.session.add(entry)
+    return entry
+
+
+def list_entries(actor: User, page: int = 1, per_page: int = 50) -> Page[AuditEntry]:
+    """Newest first, for administrators."""
+    ensure(actor, Permission.AUDIT_VIEW)
+    rows = list(
+        db.session.scalars(
+            select(AuditEntry).order_by(AuditEntry.created_at.desc(), AuditEntry.id.desc())
+            .offset((page - 1) * per_page).limit(per_page + 1)
+        )
+    )
+    return Page(items=rows[:per_page], page=page, per_page=per_page, has_next=len(rows) > per_page)

@@ -1,0 +1,93 @@
+"""Reports and the moderation queue (shared by every feature that can be reported)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy import false, or_, select
+
+from app.db import db
+from app.exceptions import Conflict, NotFound, ValidationFailed
+from app.i18n import _l
+from app.security.permissions import Permission
+from app.security.policy import can, ensure, is_admin
+from app.services import Page, audit, organizations
+from models import Organization, Report, ReportReason, ReportStatus, Role, Territory, User
+from models.base import utcnow
+
+
+@dataclass(frozen=True)
+class ReportDraft:
+    reason: str
+    message: str = ""
+
+
+def report_organization(actor: User, org: Organization, draft: ReportDraft) -> Report:
+    """Send a profile to the moderators of its territory."""
+    ensure(actor, Permission.ORGANIZATION_REPORT, org)
+    try:
+        reason = ReportReason(draft.reason)
+    except ValueError:
+        raise ValidationFailed({"reason": _l("Choose one option from the list.")}) from None
+    message = (draft.message or "").strip()
+    if len(message) > 1000:
+        raise ValidationFailed({"message": _l("Write at most %(max)d characters.", max=1000)})
+    duplicate = db.session.scalar(
+        select(Report.id).where(
+            Report.reporter_id == actor.id, Report.target_type == "organization", Report.target_id == org.id, Report.status == ReportStatus.OPEN
+        )
+    )
+    if duplicate:
+        raise Conflict(_l("You have already reported this. The moderators will look at it."))
+    report = Report(
+        reporter_id=actor.id, target_type="organization", target_id=org.id,
+        territory_id=org.home_territory_id, reason=reason, message=message,
+    )
+    db.session.add(report)
+    db.session.flush()
+    return report
+
+
+def open_reports(actor: User, page: int = 1, per_page: int = 30) -> Page[Report]:
+    """Open reports the actor may decide: all for admins, their territories for moderators."""
+    ensure(actor, Permission.MODERATION_ACCESS)
+    stmt = select(Report).where(Report.status == ReportStatus.OPEN)
+    if not is_admin(actor):
+        paths = [r.territory.path for r in actor.roles if r.role == Role.MODERATOR and r.territory is not None]
+        inside = select(Territory.id).where(or_(*[Territory.path.like(f"{p}%") for p in paths]) if paths else false())
+        stmt = stmt.where(Report.territory_id.in_(inside))
+    rows = list(db.session.scalars(stmt.order_by(Report.created_at).offset((page - 1) * per_page).limit(per_page + 1)))
+    return Page(items=rows[:per_page], page=page, per_page=per_page, has_next=len(rows) > per_page)
+
+
+def targets_of(reports: list[Report]) -> dict[int, Organization]:
+    """The reported organisations, loaded in one query."""
+    ids = {r.target_id for r in reports if r.target_type == "organization"}
+    if not ids:
+        return {}
+    return {o.id: o for o in db.session.scalars(select(Organization).where(Organization.id.in_(ids)))}
+
+
+def get_report(report_id: int) -> Report:
+    report = db.session.get(Report, report_id)
+    if report is None:
+        raise NotFound(_l("This report does not exist."))
+    return report
+
+
+def decide(actor: User, report: Report, hide: bool, note: str = "") -> Report:
+    """Close a report: hide the reported profile, or dismiss the report. Logged in the audit log."""
+    ensure(actor, Permission.REPORT_HANDLE, report)
+    if report.status != ReportStatus.OPEN:
+        raise Conflict(_l("This report was already decided."))
+    note = " ".join((note or "").split())[:500]
+    if report.target_type == "organization":
+        org = db.session.get(Organization, report.target_id)
+        if org is not None and hide and can(actor, Permission.ORGANIZATION_VERIFY, org):
+            organizations.set_hidden(actor, org, True, note)
+    report.status = ReportStatus.RESOLVED if hide else ReportStatus.DISMISSED
+    report.handled_by_id = actor.id
+    report.handled_at = utcnow()
+    report.decision_note = note
+    audit.record(actor, "report.resolve" if hide else "report.dismiss", report.target_type, report.target_id, note=note)
+    return report

@@ -1,0 +1,3 @@
+from blueprints.moderation.routes import bp
+
+__all__ = ["bp"]

@@ -1,0 +1,3 @@
+from blueprints.organizations.routes import bp
+
+__all__ = ["bp"]
