@@ -133,28 +133,33 @@ def _run_after_response(response: Any, callbacks: list) -> None:
 
 
 def _mail_renderer(app: Flask):  # type: ignore[no-untyped-def]
-    """Render ``templates/mail/<name>.txt`` (+ ``.html``) in the recipient's language."""
-    from flask import render_template, url_for
+    """Render ``templates/mail/<name>.txt`` (+ ``.html``) in the recipient's language.
+
+    Uses a fresh application context only (no request context): rendering a mail inside a
+    request must not run that request's teardown (which would close its database session).
+    """
+    from flask import render_template
+
+    def base() -> tuple[str, str]:
+        return app.config.get("PREFERRED_URL_SCHEME", "https"), app.config.get("SERVER_NAME") or "127.0.0.1:5000"
 
     def external(endpoint: str, values: dict[str, Any]) -> str:
-        scheme = app.config.get("PREFERRED_URL_SCHEME", "https")
-        host = app.config.get("SERVER_NAME") or "127.0.0.1:5000"
-        with app.test_request_context(base_url=f"{scheme}://{host}"):
-            return url_for(endpoint, _external=True, **values)
+        scheme, host = base()
+        return app.url_map.bind(host, url_scheme=scheme).build(endpoint, values, force_external=True)
 
     def render(template: str, locale: str, context: dict[str, Any]) -> tuple[str, str, str | None]:
         ctx = dict(context)
         if "link" in ctx:
             endpoint, values = ctx["link"]
             ctx["link"] = external(endpoint, values)
-        scheme = app.config.get("PREFERRED_URL_SCHEME", "https")
-        ctx["site_url"] = f"{scheme}://{app.config.get('SERVER_NAME') or '127.0.0.1:5000'}/"
-        with app.app_context(), app.test_request_context(), force_locale(locale):
+        scheme, host = base()
+        ctx["site_url"] = f"{scheme}://{host}/"
+        with app.app_context(), force_locale(locale):
             g.forced_locale = locale
+            g.db_down = False
             text = render_template(f"mail/{template}.txt", **ctx)
             html = render_template(f"mail/{template}.html", **ctx)
         subject, _, body = text.partition("\n\n")
         return subject.removeprefix("Subject:").strip(), body.strip() + "\n", html
 
     return render
-

@@ -16,6 +16,7 @@ from app.i18n import LANGUAGES, language, text_direction
 from app.security.headers import csp_nonce
 from app.security.permissions import Permission
 from app.security.policy import can as policy_can
+from app.services.italian_ids import display_phone
 
 
 def viewer() -> Any:
@@ -76,5 +77,6 @@ def init_app(app: Flask) -> None:
         format_date=format_date,
         format_datetime=format_datetime,
         format_decimal=format_decimal,
+        display_phone=display_phone,
     )
     app.jinja_env.filters["rich_html"] = rich_html

@@ -12,8 +12,8 @@ from dataclasses import dataclass
 from sqlalchemy import select
 
 from app.db import db
-from app.services import accounts, territories
-from models import Role, Territory, TerritoryLevel, User
+from app.services import accounts, memberships, organizations, territories
+from models import Organization, Role, Territory, TerritoryLevel, User
 from models.base import utcnow
 
 ADMIN_EMAIL = "admin@ponte.demo"
@@ -55,6 +55,99 @@ PEOPLE = (
     DemoPerson("Ayesha Khan", "ayesha@ponte.demo", "ur", "017029", ("ur", "en")),
     DemoPerson("Lucia Moretti", "lucia@ponte.demo", "it", "066049", ("it", "es")),
     DemoPerson("Samuel Okafor", "samuel@ponte.demo", "en", "016024", ("en",), confirmed=False),
+    DemoPerson("Marta De Santis", "marta.desantis@ponte.demo", "it", "072006", ("it", "en")),
+    DemoPerson("Paolo Ricci", "paolo.ricci@ponte.demo", "it", "037006", ("it", "fr")),
+)
+
+
+@dataclass(frozen=True)
+class DemoOrg:
+    name: str
+    kind: str
+    home: str  # ISTAT code
+    areas: tuple[str, ...]
+    languages: tuple[str, ...]
+    descriptions: dict[str, str]
+    admin: str  # e-mail
+    members: tuple[str, ...] = ()
+    verified: bool = False
+    extra: dict[str, str] | None = None
+
+
+ORGS = (
+    DemoOrg(
+        "Associazione Teranga – Senegalesi del Salento", "migrant_association", "075035",
+        ("action_04", "mediation", "culture"), ("wo", "fr", "it"),
+        {"it": "Dal 2009 aiutiamo le famiglie senegalesi di Lecce: sportello il sabato mattina, corsi di italiano, feste e mediazione con le scuole.",
+         "fr": "Depuis 2009, nous aidons les familles sénégalaises de Lecce : permanence le samedi matin, cours d'italien, fêtes et médiation avec les écoles."},
+        "moussa@ponte.demo", ("amina@ponte.demo",), True,
+        {"legal_form": "aps", "runts_number": "104533", "founding_year": "2009", "phone": "+390832245118", "email": "teranga.lecce@example.org"},
+    ),
+    DemoOrg(
+        "Comune di Bari – Ufficio Immigrazione e Cittadinanza", "local_authority", "072006",
+        ("action_02", "action_03", "mediation"), ("it", "en", "ar"),
+        {"it": "L'ufficio del Comune di Bari per i cittadini stranieri: informazioni su residenza, scuola e servizi sociali, con mediatori in arabo e inglese."},
+        "marta.desantis@ponte.demo", (), True, {"authority_type": "comune", "authority_istat_code": "072006", "phone": "+390805771111"},
+    ),
+    DemoOrg(
+        "Giovani Italo-Bengalesi Milano", "youth_association", "015146",
+        ("action_01", "peer_education", "italian_l2"), ("bn", "it", "en"),
+        {"it": "Ragazze e ragazzi di seconda generazione: doposcuola tra pari nelle scuole medie di via Padova e laboratori di lingua.",
+         "bn": "দ্বিতীয় প্রজন্মের তরুণ-তরুণী: মিলানের স্কুলে সহপাঠী সহায়তা এবং ভাষা কর্মশালা।"},
+        "rahim@ponte.demo", (), True, {"legal_form": "odv", "founding_year": "2019"},
+    ),
+    DemoOrg(
+        "Donne Ucraine a Bologna", "informal_group", "037006",
+        ("action_04", "work", "italian_l2"), ("uk", "ru", "it"),
+        {"uk": "Неформальна група українських жінок у Болоньї: взаємодопомога, курси італійської, пошук роботи. Хочемо стати асоціацією.",
+         "it": "Gruppo informale di donne ucraine a Bologna: aiuto reciproco, corsi di italiano, ricerca di lavoro. Vogliamo diventare un'associazione."},
+        "olena@ponte.demo",
+    ),
+    DemoOrg(
+        "CPIA Metropolitano di Bologna", "school", "037006",
+        ("action_01", "italian_l2", "orientation"), ("it", "en", "fr"),
+        {"it": "Centro provinciale per l'istruzione degli adulti: corsi di italiano L2 dal livello pre-A1 al B1, licenza media, orientamento."},
+        "paolo.ricci@ponte.demo", (), True, {"school_level": "cpia", "school_code": "BOMM36300D"},
+    ),
+    DemoOrg(
+        "Istituto Comprensivo Pescara 3", "school", "068028",
+        ("action_01", "peer_education"), ("it",),
+        {"it": "Scuola dell'infanzia, primaria e secondaria di primo grado. Progetti di accoglienza e peer education con le associazioni del quartiere."},
+        "lucia@ponte.demo", (), False, {"school_level": "comprehensive", "school_code": "PEIC83100X"},
+    ),
+    DemoOrg(
+        "Cooperativa Sociale Il Mosaico", "third_sector", "100005",
+        ("action_02", "mediation", "work"), ("zh", "it"),
+        {"it": "Cooperativa di Prato: mediazione linguistica cinese-italiano negli ospedali e nelle scuole, sportello lavoro.",
+         "zh_Hans": "普拉托的社会合作社：在医院和学校提供中意语言调解，并设有就业咨询窗口。"},
+        "lin.wei@ponte.demo", (), True, {"third_sector_type": "cooperative"},
+    ),
+    DemoOrg(
+        "Comunità Albanese d'Abruzzo", "migrant_association", "068028",
+        ("action_04", "culture", "sport"), ("sq", "it"),
+        {"sq": "Shoqata e shqiptarëve në Abruzzo: ngjarje kulturore, sport për të rinjtë dhe ndihmë për familjet e sapoardhura.",
+         "it": "Associazione degli albanesi in Abruzzo: eventi culturali, sport per i giovani e aiuto alle famiglie appena arrivate."},
+        "ardit@ponte.demo", (), False, {"legal_form": "aps", "founding_year": "2012"},
+    ),
+    DemoOrg(
+        "Regione Toscana – Settore Welfare e Immigrazione", "local_authority", "048017",
+        ("action_02", "action_03"), ("it",),
+        {"it": "Il settore regionale che coordina il piano TEAMS: piani locali con Comuni, scuole, terzo settore, ASL e Prefetture."},
+        "admin@ponte.demo", (), True, {"authority_type": "regione", "authority_istat_code": "09"},
+    ),
+    DemoOrg(
+        "Asociația Românilor din Toscana", "migrant_association", "048017",
+        ("action_04", "culture"), ("ro", "it"),
+        {"ro": "Asociația românilor din Florența: cursuri de limba română pentru copii, ajutor cu documentele și evenimente comunitare."},
+        "ioana@ponte.demo",
+    ),
+    DemoOrg(
+        "Pak Welfare Brescia", "migrant_association", "017029",
+        ("action_03", "health"), ("ur", "pa", "it"),
+        {"ur": "بریشیا میں پاکستانی خاندانوں کی مدد: صحت کی معلومات، اطالوی زبان کی کلاسیں۔",
+         "it": "Aiutiamo le famiglie pakistane di Brescia: informazioni sulla salute e corsi di italiano."},
+        "ayesha@ponte.demo", ("harpreet@ponte.demo",),
+    ),
 )
 
 
@@ -64,17 +157,21 @@ def seed() -> list[str]:
     if db.session.scalar(select(Territory.id).where(Territory.level == TerritoryLevel.COMUNE).limit(1)) is None:
         result = territories.import_file(territories.DATA_FILE)
         report.append(f"Territories loaded from ISTAT's list: {result.created} created.")
-    if accounts.find_user_by_email(ADMIN_EMAIL) is not None:
+    if accounts.find_user_by_email(ADMIN_EMAIL) is None:
+        _districts()
+        report.append("Demo accounts (local use only; passwords are shown only now):")
+        for person in PEOPLE:
+            password = "-".join(secrets.token_hex(3) for _ in range(3))
+            _person(person, password)
+            role = f" [{person.role.value}]" if person.role else ""
+            pending = " (e-mail not confirmed)" if not person.confirmed else ""
+            report.append(f"  {person.email:34} {password}  {person.name}{role}{pending}")
+    if db.session.scalar(select(Organization.id).limit(1)) is None:
+        for org in ORGS:
+            _organization(org)
+        report.append(f"{len(ORGS)} demo organisations created.")
+    if not report:
         report.append("Demo data is already loaded; nothing changed.")
-        return report
-    _districts()
-    report.append("Demo accounts (local use only; passwords are shown only now):")
-    for person in PEOPLE:
-        password = "-".join(secrets.token_hex(3) for _ in range(3))
-        _person(person, password)
-        role = f" [{person.role.value}]" if person.role else ""
-        pending = " (e-mail not confirmed)" if not person.confirmed else ""
-        report.append(f"  {person.email:34} {password}  {person.name}{role}{pending}")
     return report
 
 
@@ -107,4 +204,32 @@ def _person(person: DemoPerson, password: str) -> User:
     if person.role is not None:
         territory = _by_code(person.role_territory) if person.role_territory else None
         accounts.grant_role(None, user, person.role, territory)
+    return user
+
+
+def _organization(spec: DemoOrg) -> Organization:
+    """Create through the real service (validation, slug, first admin), then add members."""
+    admin = _demo_user(spec.admin)
+    extra = dict(spec.extra or {})
+    year = extra.pop("founding_year", None)
+    draft = organizations.OrganizationDraft(
+        name=spec.name, kind=spec.kind, home_territory=territories.label(_by_code(spec.home)),
+        areas=list(spec.areas), languages=list(spec.languages), descriptions=spec.descriptions,
+        original_language=next(iter(spec.descriptions)), founding_year=int(year) if year else None, **extra,
+    )
+    org = organizations.create_organization(admin, draft)
+    for email in spec.members:
+        person = _demo_user(email)
+        memberships.request_join(person, org, "")
+        pending = next(m for m in memberships.list_requests(admin, org) if m.user_id == person.id)
+        memberships.decide_request(admin, pending, True)
+    if spec.verified:
+        organizations.set_verified(_demo_user(ADMIN_EMAIL), org, True, "Demo data: checked against the public registers.")
+    return org
+
+
+def _demo_user(email: str) -> User:
+    user = accounts.find_user_by_email(email)
+    if user is None:
+        raise LookupError(f"demo person {email} is missing")
     return user

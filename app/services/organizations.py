@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from sqlalchemy import Select, and_, exists, or_, select
-from sqlalchemy.orm import noload, selectinload
+from sqlalchemy.orm import lazyload, selectinload
 
 from app.db import db
 from app.exceptions import Conflict, NotFound, ValidationFailed
@@ -380,7 +380,7 @@ def list_organizations(filters: DirectoryFilters, page: int = 1, per_page: int =
     order = (Organization.name_key, Organization.id) if filters.sort == "name" else (Organization.created_at.desc(), Organization.id.desc())
     stmt = (
         _directory_query(filters)
-        .options(selectinload(Organization.areas), noload(Organization.languages), noload(Organization.served), noload(Organization.descriptions))
+        .options(selectinload(Organization.areas), lazyload(Organization.languages), lazyload(Organization.served), lazyload(Organization.descriptions))
         .order_by(*order)
         .offset((page - 1) * per_page)
         .limit(per_page + 1)
@@ -393,7 +393,7 @@ def list_for_territory(territory: Territory, limit: int = 8) -> list[Organizatio
     """Organisations based in or serving a territory (and what is inside it), verified first."""
     stmt = (
         _directory_query(DirectoryFilters(territory=territory.istat_code))
-        .options(noload(Organization.areas), noload(Organization.languages), noload(Organization.served), noload(Organization.descriptions))
+        .options(selectinload(Organization.areas), lazyload(Organization.languages), lazyload(Organization.served), lazyload(Organization.descriptions))
         .order_by(Organization.is_verified.desc(), Organization.name_key)
         .limit(limit)
     )

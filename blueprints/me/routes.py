@@ -7,7 +7,7 @@ from flask_login import login_required
 
 from app.exceptions import ValidationFailed
 from app.i18n import COOKIE, SESSION_KEY, _l
-from app.services import accounts, territories
+from app.services import accounts, organizations, territories
 from blueprints.common import apply_errors, require_actor
 from blueprints.me.forms import PasswordForm, SettingsForm
 
@@ -17,7 +17,8 @@ bp = Blueprint("me", __name__, url_prefix="/me")
 @bp.get("")
 @login_required
 def index():  # type: ignore[no-untyped-def]
-    return render_template("me/index.html", actor=require_actor())
+    actor = require_actor()
+    return render_template("me/index.html", actor=actor, memberships=organizations.my_organizations(actor))
 
 
 @bp.route("/settings", methods=["GET", "POST"])
