@@ -11,9 +11,11 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from flask import Flask
+from flask import Flask, has_request_context
+from flask.globals import request_ctx
 from flask.testing import FlaskClient
 from sqlalchemy import Engine
+from sqlalchemy.orm import scoped_session
 
 from app import create_app
 from app.db import db
@@ -94,16 +96,25 @@ def session(app: Flask, engine: Engine) -> Iterator[Any]:
     connection = engine.connect()
     outer = connection.begin()
     db.configure(engine, bind=connection, join_transaction_mode="create_savepoint")
+    # Requests get their own session (as in production); test code keeps its own, so a request
+    # that rolls back or ends never detaches or expires the objects a test is holding.
+    original = db.session
+    db.session = scoped_session(db.factory, scopefunc=_session_scope)
     mailer.outbox.clear()
     limiter.enabled = False
     try:
         yield db.session
     finally:
         db.session.remove()
+        db.session = original
         if outer.is_active:
             outer.rollback()
         connection.close()
         db.configure(engine)
+
+
+def _session_scope() -> object:
+    return id(request_ctx._get_current_object()) if has_request_context() else "test"
 
 
 @pytest.fixture

@@ -57,6 +57,8 @@ PEOPLE = (
     DemoPerson("Samuel Okafor", "samuel@ponte.demo", "en", "016024", ("en",), confirmed=False),
     DemoPerson("Marta De Santis", "marta.desantis@ponte.demo", "it", "072006", ("it", "en")),
     DemoPerson("Paolo Ricci", "paolo.ricci@ponte.demo", "it", "037006", ("it", "fr")),
+    DemoPerson("Giuseppe Amato", "giuseppe.amato@ponte.demo", "it", "072006", ("it", "ar")),
+    DemoPerson("Francesca Di Carlo", "francesca.dicarlo@ponte.demo", "it", "068028", ("it", "sq")),
 )
 
 
@@ -87,7 +89,8 @@ ORGS = (
         "Comune di Bari – Ufficio Immigrazione e Cittadinanza", "local_authority", "072006",
         ("action_02", "action_03", "mediation"), ("it", "en", "ar"),
         {"it": "L'ufficio del Comune di Bari per i cittadini stranieri: informazioni su residenza, scuola e servizi sociali, con mediatori in arabo e inglese."},
-        "marta.desantis@ponte.demo", (), True, {"authority_type": "comune", "authority_istat_code": "072006", "phone": "+390805771111"},
+        "marta.desantis@ponte.demo", ("giuseppe.amato@ponte.demo",), True,
+        {"authority_type": "comune", "authority_istat_code": "072006", "phone": "+390805771111"},
     ),
     DemoOrg(
         "Giovani Italo-Bengalesi Milano", "youth_association", "015146",
@@ -113,7 +116,7 @@ ORGS = (
         "Istituto Comprensivo Pescara 3", "school", "068028",
         ("action_01", "peer_education"), ("it",),
         {"it": "Scuola dell'infanzia, primaria e secondaria di primo grado. Progetti di accoglienza e peer education con le associazioni del quartiere."},
-        "lucia@ponte.demo", (), False, {"school_level": "comprehensive", "school_code": "PEIC83100X"},
+        "lucia@ponte.demo", ("francesca.dicarlo@ponte.demo",), False, {"school_level": "comprehensive", "school_code": "PEIC83100X"},
     ),
     DemoOrg(
         "Cooperativa Sociale Il Mosaico", "third_sector", "100005",
@@ -159,13 +162,15 @@ def seed() -> list[str]:
         report.append(f"Territories loaded from ISTAT's list: {result.created} created.")
     if accounts.find_user_by_email(ADMIN_EMAIL) is None:
         _districts()
+    missing = [p for p in PEOPLE if accounts.find_user_by_email(p.email) is None]
+    if missing:
         report.append("Demo accounts (local use only; passwords are shown only now):")
-        for person in PEOPLE:
-            password = "-".join(secrets.token_hex(3) for _ in range(3))
-            _person(person, password)
-            role = f" [{person.role.value}]" if person.role else ""
-            pending = " (e-mail not confirmed)" if not person.confirmed else ""
-            report.append(f"  {person.email:34} {password}  {person.name}{role}{pending}")
+    for person in missing:
+        password = "-".join(secrets.token_hex(3) for _ in range(3))
+        _person(person, password)
+        role = f" [{person.role.value}]" if person.role else ""
+        pending = " (e-mail not confirmed)" if not person.confirmed else ""
+        report.append(f"  {person.email:34} {password}  {person.name}{role}{pending}")
     if db.session.scalar(select(Organization.id).limit(1)) is None:
         for org in ORGS:
             _organization(org)

@@ -198,7 +198,8 @@ def _with_light_orgs(stmt: Any) -> Any:
     return stmt.options(joinedload(FoundingPath.organization).options(*light), joinedload(FoundingPath.mentor).options(*light))
 
 
-def _step(path: FoundingPath, key: str) -> FoundingStep:
+def get_step(path: FoundingPath, key: str) -> FoundingStep:
+    """The step of this path with this key, or NotFound."""
     for step in path.steps:
         if step.key.value == key:
             return step
@@ -285,7 +286,7 @@ def update_step(
 ) -> FoundingStep:
     """Set a step's status and notes, and attach an uploaded document (PDF or image) if given."""
     ensure(actor, Permission.FOUNDING_MANAGE, path)
-    step = _step(path, key)
+    step = get_step(path, key)
     _check_version(path, seen_version)
     if status not in StepStatus.__members__.values():
         raise ValidationFailed({"status": _l("Choose one option from the list.")})

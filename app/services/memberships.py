@@ -73,6 +73,8 @@ def get_membership(membership_id: int, org: Organization) -> Membership:
 
 def request_join(actor: User, org: Organization, message: str = "") -> Membership:
     """Ask to join; the organisation's admins decide. Asking twice is a Conflict, never a second row."""
+    if viewer_membership(actor, org) is not None:
+        raise Conflict(_l("You have already asked to join, or you are already a member."))
     ensure(actor, Permission.ORGANIZATION_JOIN, org)
     membership = Membership(
         organization_id=org.id, user_id=actor.id, role=default_role(org), status=MembershipStatus.PENDING,

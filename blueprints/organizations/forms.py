@@ -97,13 +97,13 @@ def _lines(text: str | None) -> list[str]:
 
 
 class DescriptionForm(PlainForm):
-    language = SelectField(_l("Language"), choices=[("", "—"), *language_choices()])
+    language = SelectField(_l("Language"), choices=[SelectChoice("", "—"), *language_choices()], validate_choice=False)
     text = TextAreaField(_l("Text"), [max_length(10_000)], description=_l("You can use Markdown: **bold**, lists with -, links."))
 
 
 class OrganizationForm(BaseForm):
     name = StringField(_l("Name"), [required(), max_length(160)])
-    kind = SelectField(_l("What kind of organisation is it?"), choices=choices(list(KIND_LABELS.items())))
+    kind = SelectField(_l("What kind of organisation is it?"), choices=choices(list(KIND_LABELS.items())), validate_choice=False)
     home_territory = StringField(_l("Comune where it is based"), [required(), max_length(100)], description=_l("For example: Bari, or Castro (LE)."))
     territories_served = TextAreaField(
         _l("Other places where it works"), [Optional(), max_length(2000)],
@@ -122,14 +122,14 @@ class OrganizationForm(BaseForm):
     phone = StringField(_l("Public phone"), [Optional(), max_length(40)])
     website = StringField(_l("Website"), [Optional(), max_length(300)], description=_l("Starting with https://"))
     social_links = TextAreaField(_l("Social media pages"), [Optional(), max_length(2000)], description=_l("One link per line, starting with https://"))
-    legal_form = SelectField(_l("Legal form"), choices=_optional_choices(LEGAL_FORM_LABELS))
+    legal_form = SelectField(_l("Legal form"), choices=_optional_choices(LEGAL_FORM_LABELS), validate_choice=False)
     runts_number = StringField(_l("RUNTS number"), [Optional(), max_length(20)], description=_l("The number in the national register of the third sector, if registered."))
     founding_year = IntegerField(_l("Year founded"), [Optional(), NumberRange(min=1800, max=2100, message=_l("Write a year between 1800 and this year."))])
-    school_level = SelectField(_l("Type of school"), choices=_optional_choices(SCHOOL_LEVEL_LABELS))
+    school_level = SelectField(_l("Type of school"), choices=_optional_choices(SCHOOL_LEVEL_LABELS), validate_choice=False)
     school_code = StringField(_l("Codice meccanografico"), [Optional(), max_length(10)])
-    authority_type = SelectField(_l("Type of public body"), choices=_optional_choices(AUTHORITY_LABELS))
+    authority_type = SelectField(_l("Type of public body"), choices=_optional_choices(AUTHORITY_LABELS), validate_choice=False)
     authority_istat_code = StringField(_l("ISTAT code of the body's territory"), [Optional(), max_length(16)])
-    third_sector_type = SelectField(_l("Type of third-sector body"), choices=_optional_choices(THIRD_SECTOR_LABELS))
+    third_sector_type = SelectField(_l("Type of third-sector body"), choices=_optional_choices(THIRD_SECTOR_LABELS), validate_choice=False)
     tax_code = StringField(_l("Codice fiscale"), [Optional(), max_length(20)])
     contact_name = StringField(_l("Contact person"), [Optional(), max_length(120)])
     contact_phone = StringField(_l("Contact person's phone"), [Optional(), max_length(40)])

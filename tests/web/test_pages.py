@@ -8,7 +8,7 @@ from tests import factories
 from tests.conftest import login
 
 PUBLIC = ["/", "/territories/", "/auth/login", "/auth/register", "/auth/reset", "/auth/resend", "/auth/check-email",
-          "/privacy", "/accessibility", "/feedback", "/healthz", "/readyz"]
+          "/privacy", "/accessibility", "/feedback", "/healthz", "/readyz", "/founding/"]
 PRIVATE = ["/me", "/me/settings"]
 
 
@@ -83,7 +83,12 @@ def test_unknown_page_is_404_with_html_lang_and_dir(client) -> None:  # type: ig
 
 # Routes that need a path parameter or only accept POST are covered by their own tests.
 COVERED_ELSEWHERE = {"/lang/<code>", "/territories/<code>", "/auth/confirm/<token>", "/auth/reset/<token>",
-                     "/auth/logout", "/me/password", "/static/<path:filename>"}
+                     "/auth/logout", "/me/password", "/static/<path:filename>",
+                     # founding path: tests/web/test_founding.py
+                     "/founding/start/<slug>", "/founding/<slug>", "/founding/<slug>/answers", "/founding/<slug>/steps/<key>",
+                     "/founding/<slug>/documents/<int:document_id>", "/founding/<slug>/documents/<int:document_id>/delete",
+                     "/founding/<slug>/mentor", "/founding/<slug>/mentor/<any(accept, decline):answer>",
+                     "/founding/<slug>/complete", "/founding/<slug>/statute"}
 
 
 def test_every_route_is_declared_in_a_status_test(app) -> None:  # type: ignore[no-untyped-def]

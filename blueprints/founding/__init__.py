@@ -1,0 +1,3 @@
+from blueprints.founding.routes import bp
+
+__all__ = ["bp"]
