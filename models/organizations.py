@@ -129,13 +129,14 @@ class Organization(Base):
 
     __mapper_args__ = {"version_id_col": version}  # noqa: RUF012 — SQLAlchemy's declarative protocol
 
+    # Collections load only when asked for: queries that show them eager-load them explicitly.
     home_territory: Mapped[Territory] = relationship(lazy="joined")
     logo: Mapped[StoredFile | None] = relationship(lazy="joined")
     verified_by: Mapped[User | None] = relationship(lazy="select")
-    areas: Mapped[list[OrganizationArea]] = relationship(cascade="all, delete-orphan", lazy="selectin", order_by="OrganizationArea.area")
-    languages: Mapped[list[OrganizationLanguage]] = relationship(cascade="all, delete-orphan", lazy="selectin", order_by="OrganizationLanguage.code")
-    served: Mapped[list[OrganizationTerritory]] = relationship(cascade="all, delete-orphan", lazy="selectin")
-    descriptions: Mapped[list[OrganizationDescription]] = relationship(cascade="all, delete-orphan", lazy="selectin", order_by="OrganizationDescription.language")
+    areas: Mapped[list[OrganizationArea]] = relationship(cascade="all, delete-orphan", lazy="select", order_by="OrganizationArea.area")
+    languages: Mapped[list[OrganizationLanguage]] = relationship(cascade="all, delete-orphan", lazy="select", order_by="OrganizationLanguage.code")
+    served: Mapped[list[OrganizationTerritory]] = relationship(cascade="all, delete-orphan", lazy="select")
+    descriptions: Mapped[list[OrganizationDescription]] = relationship(cascade="all, delete-orphan", lazy="select", order_by="OrganizationDescription.language")
 
     @property
     def area_codes(self) -> list[str]:

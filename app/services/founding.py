@@ -198,14 +198,6 @@ def _with_light_orgs(stmt: Any) -> Any:
     return stmt.options(joinedload(FoundingPath.organization).options(*light), joinedload(FoundingPath.mentor).options(*light))
 
 
-def get_step(path: FoundingPath, key: str) -> FoundingStep:
-    """The step of this path with this key, or NotFound."""
-    for step in path.steps:
-        if step.key.value == key:
-            return step
-    raise NotFound(_l("This step does not exist."))
-
-
 def _clean_answers(draft: AnswersDraft) -> tuple[dict, dict]:
     errors: dict = {}
     legal_form = None
@@ -235,9 +227,9 @@ def _clean_answers(draft: AnswersDraft) -> tuple[dict, dict]:
 def _step_ready(path: FoundingPath, key: StepKey) -> Any | None:
     """Why this step cannot be marked as done yet, or None."""
     if key == StepKey.LEGAL_FORM and path.legal_form not in PATH_FORMS:
-        return _l("First choose APS or ODV in the answers below, then mark this step as done.")
+        return _l("First choose APS or ODV in your answers, then mark this step as done.")
     if key == StepKey.PURPOSE_MEMBERS and (not path.purpose or len(path.founding_members or []) < MIN_FOUNDERS):
-        return _l("First write the purpose and at least 3 founding members in the answers below, then mark this step as done.")
+        return _l("First write the purpose and at least 3 founding members in your answers, then mark this step as done.")
     return None
 
 
@@ -280,7 +272,7 @@ def save_answers(actor: User, path: FoundingPath, draft: AnswersDraft) -> Foundi
     return path
 
 
-def update_step(
+def update_step(  # noqa: PLR0917 — the command's agreed signature: (actor, path, key, status, notes, upload)
     actor: User, path: FoundingPath, key: str, status: str, notes: str, upload: uploads.Upload | None,
     *, seen_version: int | None = None,
 ) -> FoundingStep:
@@ -423,6 +415,14 @@ def get_path(viewer: User | None, slug: str) -> FoundingPath:
     if path is None or not can(viewer, Permission.FOUNDING_VIEW, path):
         raise NotFound(_l("We could not find this founding path."))
     return path
+
+
+def get_step(path: FoundingPath, key: str) -> FoundingStep:
+    """The step of this path with this key, or NotFound."""
+    for step in path.steps:
+        if step.key.value == key:
+            return step
+    raise NotFound(_l("This step does not exist."))
 
 
 def get_document(path: FoundingPath, document_id: int) -> FoundingDocument:

@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from sqlalchemy import Select, and_, exists, or_, select
-from sqlalchemy.orm import lazyload, selectinload
+from sqlalchemy.orm import selectinload
 
 from app.db import db
 from app.exceptions import Conflict, NotFound, ValidationFailed
@@ -317,7 +317,12 @@ def get_by_slug(slug: str, viewer: User | None) -> Organization:
     """The organisation, or NotFound (also when it is hidden from this viewer)."""
     org = None
     if slug and len(slug) <= 80:
-        org = db.session.scalar(select(Organization).where(Organization.slug == slug))
+        org = db.session.scalar(
+            select(Organization).where(Organization.slug == slug).options(
+                selectinload(Organization.areas), selectinload(Organization.languages),
+                selectinload(Organization.served), selectinload(Organization.descriptions),
+            )
+        )
     if org is None or not can(viewer, Permission.ORGANIZATION_VIEW, org):
         raise NotFound(_l("We could not find this organisation."))
     return org
@@ -380,7 +385,7 @@ def list_organizations(filters: DirectoryFilters, page: int = 1, per_page: int =
     order = (Organization.name_key, Organization.id) if filters.sort == "name" else (Organization.created_at.desc(), Organization.id.desc())
     stmt = (
         _directory_query(filters)
-        .options(selectinload(Organization.areas), lazyload(Organization.languages), lazyload(Organization.served), lazyload(Organization.descriptions))
+        .options(selectinload(Organization.areas))
         .order_by(*order)
         .offset((page - 1) * per_page)
         .limit(per_page + 1)
@@ -393,7 +398,7 @@ def list_for_territory(territory: Territory, limit: int = 8) -> list[Organizatio
     """Organisations based in or serving a territory (and what is inside it), verified first."""
     stmt = (
         _directory_query(DirectoryFilters(territory=territory.istat_code))
-        .options(selectinload(Organization.areas), lazyload(Organization.languages), lazyload(Organization.served), lazyload(Organization.descriptions))
+        .options(selectinload(Organization.areas))
         .order_by(Organization.is_verified.desc(), Organization.name_key)
         .limit(limit)
     )

@@ -92,7 +92,7 @@ def _managed(slug: str) -> tuple[User, FoundingPath]:
     return actor, path
 
 
-def _attempt(actor: User, path: FoundingPath, name: str, form: Any, action: Callable[[], Any], success: Any, anchor: str):  # type: ignore[no-untyped-def]
+def _attempt(actor: User, path: FoundingPath, name: str, form: Any, *, action: Callable[[], Any], success: Any, anchor: str):  # type: ignore[no-untyped-def]
     """Validate the form and run its one service call: back to the page on success, the page
     with the form's errors otherwise (400 for invalid input, 409 when someone saved meanwhile)."""
     if form.validate_on_submit():
@@ -116,8 +116,8 @@ def _attempt(actor: User, path: FoundingPath, name: str, form: Any, action: Call
 def answers(slug: str):  # type: ignore[no-untyped-def]
     actor, path = _managed(slug)
     form = AnswersForm(prefix="answers")
-    return _attempt(actor, path, "answers", form, lambda: founding.save_answers(actor, path, form.to_draft()),
-                    _l("Your answers are saved."), "answers")
+    return _attempt(actor, path, "answers", form, action=lambda: founding.save_answers(actor, path, form.to_draft()),
+                    success=_l("Your answers are saved."), anchor="answers")
 
 
 def _upload(form: StepForm) -> uploads.Upload | None:
@@ -139,7 +139,7 @@ def step(slug: str, key: str):  # type: ignore[no-untyped-def]
         founding.update_step(actor, path, found.key.value, form.status.data or "", form.notes.data or "", _upload(form),
                              seen_version=form.seen_version)
 
-    return _attempt(actor, path, found.key.value, form, action, _l("The step is saved."), f"step-{found.key.value}")
+    return _attempt(actor, path, found.key.value, form, action=action, success=_l("The step is saved."), anchor=f"step-{found.key.value}")
 
 
 @bp.post("/founding/<slug>/documents/<int:document_id>/delete")
@@ -174,8 +174,8 @@ def document(slug: str, document_id: int):  # type: ignore[no-untyped-def]
 def mentor(slug: str):  # type: ignore[no-untyped-def]
     actor, path = _managed(slug)
     form = MentorForm(prefix="mentor")
-    return _attempt(actor, path, "mentor", form, lambda: founding.invite_mentor(actor, path, form.mentor.data or ""),
-                    _l("The invitation was sent. The association's admins will answer."), "mentor")
+    return _attempt(actor, path, "mentor", form, action=lambda: founding.invite_mentor(actor, path, form.mentor.data or ""),
+                    success=_l("The invitation was sent. The association's admins will answer."), anchor="mentor")
 
 
 @bp.post("/founding/<slug>/mentor/<any(accept, decline):answer>")
@@ -199,8 +199,8 @@ def answer_mentor(slug: str, answer: str):  # type: ignore[no-untyped-def]
 def complete(slug: str):  # type: ignore[no-untyped-def]
     actor, path = _managed(slug)
     form = CompleteForm(prefix="complete")
-    return _attempt(actor, path, "complete", form, lambda: founding.complete(actor, path, form.to_draft()),
-                    _l("Congratulations! The group is now a registered association."), "complete")
+    return _attempt(actor, path, "complete", form, action=lambda: founding.complete(actor, path, form.to_draft()),
+                    success=_l("Congratulations! The group is now a registered association."), anchor="complete")
 
 
 @bp.get("/founding/<slug>/statute")

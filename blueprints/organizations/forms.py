@@ -11,7 +11,7 @@ from wtforms.validators import NumberRange, Optional
 from app.i18n import _l
 from app.services.memberships import default_role
 from app.services.moderation import ReportDraft
-from app.services.organizations import OrganizationDraft
+from app.services.organizations import DirectoryFilters, OrganizationDraft
 from blueprints.forms_common import (
     BaseForm,
     MultiCheckboxField,
@@ -228,8 +228,15 @@ class DirectoryForm(BaseForm):
 
     q = StringField(_l("Name"), [Optional(), max_length(100)])
     territory = StringField(_l("Place"), [Optional(), max_length(100)], description=_l("A comune, province or region."))
-    kind = SelectField(_l("Kind"), choices=choices([("", _l("All kinds")), *KIND_LABELS.items()]))
-    area = SelectField(_l("Area of work"), choices=choices([("", _l("All areas")), *AREA_LABELS.items()]))
-    language = SelectField(_l("Language spoken"), choices=[SelectChoice("", _l("All languages")), *spoken_choices()])
-    verified = SelectField(_l("Verified"), choices=choices([("", _l("All")), ("1", _l("Only verified"))]))
-    sort = SelectField(_l("Sort by"), choices=choices([("name", _l("Name")), ("newest", _l("Newest"))]))
+    kind = SelectField(_l("Kind"), choices=choices([("", _l("All kinds")), *KIND_LABELS.items()]), validate_choice=False)
+    area = SelectField(_l("Area of work"), choices=choices([("", _l("All areas")), *AREA_LABELS.items()]), validate_choice=False)
+    language = SelectField(_l("Language spoken"), choices=[SelectChoice("", _l("All languages")), *spoken_choices()], validate_choice=False)
+    verified = SelectField(_l("Verified"), choices=choices([("", _l("All")), ("1", _l("Only verified"))]), validate_choice=False)
+    sort = SelectField(_l("Sort by"), choices=choices([("name", _l("Name")), ("newest", _l("Newest"))]), validate_choice=False)
+
+    def to_filters(self) -> DirectoryFilters:
+        return DirectoryFilters(
+            territory=self.territory.data or "", kind=self.kind.data or "", area=self.area.data or "",
+            language=self.language.data or "", verified=self.verified.data == "1", q=self.q.data or "",
+            sort=self.sort.data or "name",
+        )

@@ -41,22 +41,13 @@ def _upload(form: OrganizationForm) -> uploads.Upload | None:
 def index():  # type: ignore[no-untyped-def]
     form = DirectoryForm(request.args)
     page = page_arg()
-    try:
-        results = organizations.list_organizations(_filters(form), page=page)
-    except ValidationFailed as exc:
-        apply_errors(form, exc)
-        results = None
+    results = None
+    if form.validate():
+        try:
+            results = organizations.list_organizations(form.to_filters(), page=page)
+        except ValidationFailed as exc:
+            apply_errors(form, exc)
     return render_template("organizations/index.html", form=form, results=results)
-
-
-def _filters(form: DirectoryForm) -> organizations.DirectoryFilters:
-    if not form.validate():
-        raise ValidationFailed({name: errors[0] for name, errors in form.errors.items()})
-    return organizations.DirectoryFilters(
-        territory=form.territory.data or "", kind=form.kind.data or "", area=form.area.data or "",
-        language=form.language.data or "", verified=form.verified.data == "1", q=form.q.data or "",
-        sort=form.sort.data or "name",
-    )
 
 
 @bp.route("/organizations/new", methods=["GET", "POST"])

@@ -8,6 +8,7 @@ browser talks HTTP to a separate process with its own SQLite file, built by the 
 from __future__ import annotations
 
 import contextlib
+import json
 import os
 import secrets
 import socket
@@ -17,7 +18,7 @@ import time
 import urllib.error
 import urllib.request
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -80,6 +81,9 @@ class LiveServer:
     host: str  # "127.0.0.1:<port>"
     mail_dir: Path
     log_file: Path
+    # Slugs of the seed data (see seed.py): "organization", "mentor", "group"; "founding"
+    # says whether the group's founding path could be started ("founding_error": why not).
+    seed: dict[str, Any] = field(default_factory=dict)
 
     def __call__(self, path: str = "/") -> str:
         return self.url + path
@@ -115,6 +119,28 @@ def _run_cli(args: list[str], env: dict[str, str], log_file: Path) -> None:
             f"`flask {' '.join(args)}` failed with exit code {result.returncode}:\n{result.stdout}\n{result.stderr}",
             pytrace=False,
         )
+
+
+def _run_seed(env: dict[str, str], log_file: Path) -> dict[str, Any]:
+    """Create the seed organisations through the real services (``tests/browser/seed.py``)."""
+    result = subprocess.run(
+        [sys.executable, "-m", "tests.browser.seed"],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    with log_file.open("a", encoding="utf-8") as log:
+        log.write(f"$ python -m tests.browser.seed\n{result.stdout}{result.stderr}\n")
+    lines = result.stdout.strip().splitlines()
+    if result.returncode != 0 or not lines:
+        pytest.fail(
+            f"the seed script failed with exit code {result.returncode}:\n{result.stdout}\n{result.stderr}",
+            pytrace=False,
+        )
+    return dict(json.loads(lines[-1]))
 
 
 def _wait_healthy(url: str, process: subprocess.Popen[bytes], deadline: float) -> str | None:
@@ -171,6 +197,7 @@ def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer
     _run_cli(["db", "upgrade"], env, log_file)
     _run_cli(["territories", "import", str(ISTAT_SAMPLE.relative_to(ROOT))], env, log_file)
     _run_cli(["users", "create-admin", ADMIN_EMAIL, "--name", ADMIN_NAME, "--password", ADMIN_PASSWORD], env, log_file)
+    seed = _run_seed(env, log_file)
 
     command = [
         str(VENV_BIN / "gunicorn"),
@@ -191,7 +218,7 @@ def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer
     url = f"http://{host}"
     with log_file.open("ab") as log:
         process = subprocess.Popen(command, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
-    server = LiveServer(url=url, host=host, mail_dir=mail_dir, log_file=log_file)
+    server = LiveServer(url=url, host=host, mail_dir=mail_dir, log_file=log_file, seed=seed)
     try:
         problem = _wait_healthy(url, process, time.monotonic() + START_TIMEOUT)
         if problem:

@@ -114,3 +114,25 @@ def screenshot(page: Page, name: str, lang: str, width: int) -> Path:
     path = SCREENSHOTS / f"{name}-{lang}-{width}.png"
     page.screenshot(path=str(path), full_page=True)
     return path
+
+
+LANGUAGE_DIRECTIONS = {"it": "ltr", "ar": "rtl"}
+
+
+def page_problems(page: Page, source: str, where: str, name: str, lang: str, width: int) -> list[str]:
+    """What is wrong with the page just opened: ``<html lang dir>``, not exactly one ``h1``,
+    axe-core violations. Saves a full-page screenshot as ``<name>-<lang>-<width>.png``."""
+    problems: list[str] = []
+    expected_dir = LANGUAGE_DIRECTIONS[lang]
+    html_lang = page.get_attribute("html", "lang")
+    html_dir = page.get_attribute("html", "dir")
+    if (html_lang, html_dir) != (lang, expected_dir):
+        problems.append(f'<html lang="{html_lang}" dir="{html_dir}">, expected lang="{lang}" dir="{expected_dir}"')
+    h1s = page.locator("h1").all_inner_texts()
+    if len(h1s) != 1:
+        problems.append(f"expected exactly one <h1>, found {len(h1s)}: {h1s}")
+    violations = run_axe(page, source)
+    screenshot(page, name, lang, width)
+    if violations:
+        problems.append(format_violations(violations, where))
+    return problems

@@ -14,7 +14,7 @@ import pytest
 
 pytest.importorskip("playwright.sync_api")
 
-from tests.browser.helpers import format_violations, run_axe, screenshot
+from tests.browser.helpers import LANGUAGE_DIRECTIONS, page_problems
 
 pytestmark = pytest.mark.browser
 
@@ -28,13 +28,12 @@ PAGES = [
     ("region", "/territories/16", False),
     ("comune", "/territories/072006", False),
 ]
-LANGUAGES = {"it": "ltr", "ar": "rtl"}
 WIDTHS = [390, 1280]
 
 CASES = [
     pytest.param(name, path, logged_in, lang, width, id=f"{name}-{lang}-{width}")
     for name, path, logged_in in PAGES
-    for lang in LANGUAGES
+    for lang in LANGUAGE_DIRECTIONS
     for width in WIDTHS
 ]
 
@@ -62,17 +61,5 @@ def test_page_is_accessible(
     else:
         assert page.locator("header .ponte-logout").count() == 0, f"{where}: unexpectedly logged in"
 
-    problems: list[str] = []
-    html_lang = page.get_attribute("html", "lang")
-    html_dir = page.get_attribute("html", "dir")
-    if (html_lang, html_dir) != (lang, LANGUAGES[lang]):
-        problems.append(f'<html lang="{html_lang}" dir="{html_dir}">, expected lang="{lang}" dir="{LANGUAGES[lang]}"')
-    h1s = page.locator("h1").all_inner_texts()
-    if len(h1s) != 1:
-        problems.append(f"expected exactly one <h1>, found {len(h1s)}: {h1s}")
-
-    violations = run_axe(page, axe_source)
-    screenshot(page, name, lang, width)
-    if violations:
-        problems.append(format_violations(violations, where))
+    problems = page_problems(page, axe_source, where, name, lang, width)
     assert not problems, f"{where}:\n" + "\n".join(problems)

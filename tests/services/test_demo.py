@@ -5,7 +5,7 @@ from __future__ import annotations
 from sqlalchemy import func, select
 
 from app.services import demo
-from models import Membership, MemberRole, Organization, OrgKind, Role, RoleAssignment, Territory, TerritoryLevel, User
+from models import MemberRole, Membership, Organization, OrgKind, Role, RoleAssignment, Territory, TerritoryLevel, User
 
 
 def test_demo_data_covers_every_kind_role_and_region_and_loads_once(session) -> None:  # type: ignore[no-untyped-def]

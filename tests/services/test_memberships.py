@@ -11,7 +11,7 @@ from sqlalchemy import select
 from app.db import db
 from app.exceptions import Conflict, PermissionDenied, ValidationFailed
 from app.services import memberships
-from models import Invitation, Membership, MembershipStatus, MemberRole, OrgKind, User
+from models import Invitation, MemberRole, Membership, MembershipStatus, OrgKind, User
 from tests import factories
 
 

@@ -133,7 +133,7 @@ def test_hidden_profiles_are_not_found_by_the_public(session, place) -> None:  #
 
 
 def test_directory_filters(session) -> None:  # type: ignore[no-untyped-def]
-    region, province, comune = factories.chain()
+    region, _, comune = factories.chain()
     other = factories.chain()[2]
     school = factories.organization("Scuola Dante", OrgKind.SCHOOL, home=comune, verified=True)
     assoc = factories.organization("Amici di Dakar", OrgKind.MIGRANT_ASSOCIATION, home=other)

@@ -13,6 +13,7 @@ from app.services import founding, uploads
 from models import FoundingDocument, FoundingPath, LegalForm, MentorStatus, Organization, OrgKind, StepKey, StepStatus
 from tests import factories
 from tests.conftest import login
+from tests.web.test_query_budget import count_queries
 
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 ENTITY_CODE = "80012345676"
@@ -57,6 +58,8 @@ def _post(client, url: str, data: dict[str, Any] | None = None, prefix: str | No
 
 
 def _path(session) -> FoundingPath:  # type: ignore[no-untyped-def]
+    """The path as stored now (requests use their own session: drop what this one remembers)."""
+    session.expire_all()
     return session.scalar(select(FoundingPath))
 
 
@@ -296,6 +299,7 @@ def test_complete_converts_the_group(client, world, session) -> None:  # type: i
     data["complete-tax_code"] = ENTITY_CODE
     response = _post(client, f"/founding/{world['slug']}/complete", data, "complete")
     assert response.status_code == 302
+    session.expire_all()
     org = session.get(Organization, world["group"].id)
     assert org.kind == OrgKind.MIGRANT_ASSOCIATION and org.tax_code == ENTITY_CODE and org.runts_number == "123"
     assert org.name == "Donne del Sahel APS" and org.legal_form == LegalForm.APS
@@ -312,3 +316,30 @@ def test_user_text_is_escaped_everywhere(client, session) -> None:  # type: igno
     for url in ("/founding/", f"/founding/{group.slug}", f"/founding/{group.slug}/statute"):
         page = client.get(url).get_data(as_text=True)
         assert "<img src=x" not in page and "<script>alert(2)" not in page and ">49<" not in page
+
+
+
+def test_list_page_query_count_does_not_grow_with_paths(client, session, engine) -> None:  # type: ignore[no-untyped-def]
+    counts = []
+    for n in (1, 6):
+        admin = factories.user()
+        for _ in range(n):
+            founding.start_path(admin, factories.organization(kind=OrgKind.INFORMAL_GROUP, admin=admin))
+        factories.organization(kind=OrgKind.INFORMAL_GROUP, admin=admin)  # one still to start
+        session.flush()
+        _as(client, admin)
+        client.get("/founding/")
+        with count_queries(engine) as statements:
+            assert client.get("/founding/").status_code == 200
+        counts.append(len(statements))
+        client.post_form("/auth/logout")
+    assert counts[0] == counts[1] <= 5, counts  # session, paths, their steps, groups to start, memberships
+
+
+def test_detail_page_keeps_its_query_budget(client, world, engine) -> None:  # type: ignore[no-untyped-def]
+    _as(client, world["people"]["group_admin"])
+    client.get(f"/founding/{world['slug']}")
+    for url in (f"/founding/{world['slug']}", f"/founding/{world['slug']}/statute"):
+        with count_queries(engine) as statements:
+            assert client.get(url).status_code == 200
+        assert len(statements) <= 6, "\n".join(s[:200].replace("\n", " ") for s in statements)

@@ -9,7 +9,7 @@ from PIL import Image
 from sqlalchemy import func, select
 
 from app.services import uploads
-from models import Membership, MembershipStatus, MemberRole, Organization, OrgKind, Report
+from models import MemberRole, Membership, MembershipStatus, Organization, OrgKind, Report
 from tests import factories
 from tests.conftest import login
 from tests.web.test_query_budget import count_queries
@@ -19,7 +19,7 @@ from tests.web.test_query_budget import count_queries
 def world(session, tmp_path):  # type: ignore[no-untyped-def]
     previous = uploads.settings
     uploads.configure(uploads.Settings(directory=str(tmp_path / "uploads")))
-    region, province, comune = factories.chain()
+    region, _, comune = factories.chain()
     comune.name, comune.name_key, comune.car_code = "Lecce", "lecce", "LE"
     admin = factories.user(email="admin-org@example.org")
     org = factories.organization("Teranga", home=comune, admin=admin, tax_code="01234567897", contact_phone="+390832245118")

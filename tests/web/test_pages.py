@@ -88,7 +88,29 @@ COVERED_ELSEWHERE = {"/lang/<code>", "/territories/<code>", "/auth/confirm/<toke
                      "/founding/start/<slug>", "/founding/<slug>", "/founding/<slug>/answers", "/founding/<slug>/steps/<key>",
                      "/founding/<slug>/documents/<int:document_id>", "/founding/<slug>/documents/<int:document_id>/delete",
                      "/founding/<slug>/mentor", "/founding/<slug>/mentor/<any(accept, decline):answer>",
-                     "/founding/<slug>/complete", "/founding/<slug>/statute"}
+                     "/founding/<slug>/complete", "/founding/<slug>/statute",
+                     # organisations, moderation, administration: tests/web/test_organizations.py
+                     "/admin/",
+                     "/invitations/<token>",
+                     "/moderation/",
+                     "/moderation/reports/<int:report_id>",
+                     "/organizations/",
+                     "/organizations/<slug>",
+                     "/organizations/<slug>/<any(verify, revoke):decision>",
+                     "/organizations/<slug>/cancel-request",
+                     "/organizations/<slug>/edit",
+                     "/organizations/<slug>/invite",
+                     "/organizations/<slug>/join",
+                     "/organizations/<slug>/leave",
+                     "/organizations/<slug>/logo",
+                     "/organizations/<slug>/logo/remove",
+                     "/organizations/<slug>/members",
+                     "/organizations/<slug>/members/<int:membership_id>/<any(approve, decline):decision>",
+                     "/organizations/<slug>/members/<int:membership_id>/remove",
+                     "/organizations/<slug>/members/<int:membership_id>/role",
+                     "/organizations/<slug>/members/<int:membership_id>/transfer",
+                     "/organizations/<slug>/report",
+                     "/organizations/new",}
 
 
 def test_every_route_is_declared_in_a_status_test(app) -> None:  # type: ignore[no-untyped-def]

@@ -10,8 +10,7 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-import models.base  # noqa: F401 — column types such as UTCDateTime are referenced as models.base.X
-
+import models.base
 
 revision: str = '0002'
 down_revision: str | None = '0001'
