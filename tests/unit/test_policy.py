@@ -7,7 +7,7 @@ import pytest
 from app.exceptions import PermissionDenied
 from app.security.permissions import Permission
 from app.security.policy import RULES, can, ensure
-from models import UserStatus
+from models import MembershipStatus, OrgKind, UserStatus
 from tests import factories
 
 
@@ -79,3 +79,55 @@ def test_moderator_role_is_inherited_by_sub_territories(session) -> None:  # typ
     assert can(mod, Permission.TERRITORY_MODERATE, comune)
     assert can(mod, Permission.TERRITORY_MODERATE, province)
     assert not can(mod, Permission.TERRITORY_MODERATE, region)
+
+
+# ---------------------------------------------------------------- organisations
+
+ORG_ROLES = ("anonymous", "citizen", "unconfirmed", "member", "pending", "org_admin", "moderator", "other_moderator", "admin")
+
+
+@pytest.fixture
+def org_world(session):  # type: ignore[no-untyped-def]
+    region, _, comune = factories.chain()
+    org_admin = factories.user()
+    org = factories.organization(home=comune, admin=org_admin)
+    hidden = factories.organization(home=comune, admin=org_admin, is_hidden=True)
+    group = factories.organization(home=comune, admin=org_admin, kind=OrgKind.INFORMAL_GROUP)
+    member = factories.member(org).user
+    factories.member(hidden, member)
+    pending = factories.user()
+    factories.member(org, pending, status=MembershipStatus.PENDING)
+    people = {
+        "anonymous": None, "citizen": factories.user(), "unconfirmed": factories.user(confirmed=False),
+        "member": member, "pending": pending, "org_admin": org_admin, "moderator": factories.moderator(region),
+        "other_moderator": factories.moderator(factories.chain()[0]), "admin": factories.admin(),
+    }
+    return {"people": people, "org": org, "hidden": hidden, "group": group}
+
+
+ORG_TABLE = [
+    #                                              anon   citiz  unconf member pend   oadmin mod    omod   admin
+    (Permission.ORGANIZATION_VIEW, "org",          (True, True, True, True, True, True, True, True, True)),
+    (Permission.ORGANIZATION_VIEW, "hidden",       (False, False, False, True, False, True, True, False, True)),
+    (Permission.ORGANIZATION_CREATE, None,         (False, True, False, True, True, True, True, True, True)),
+    (Permission.ORGANIZATION_EDIT, "org",          (False, False, False, False, False, True, False, False, True)),
+    (Permission.ORGANIZATION_JOIN, "org",          (False, True, False, False, False, False, True, True, True)),
+    (Permission.ORGANIZATION_JOIN, "hidden",       (False, False, False, False, False, False, False, False, False)),
+    (Permission.ORGANIZATION_MANAGE_MEMBERS, "org", (False, False, False, False, False, True, False, False, True)),
+    (Permission.ORGANIZATION_VIEW_MEMBERS, "org",  (False, False, False, True, False, True, True, False, True)),
+    (Permission.ORGANIZATION_VIEW_PRIVATE, "org",  (False, False, False, False, False, True, True, False, True)),
+    (Permission.ORGANIZATION_VERIFY, "org",        (False, False, False, False, False, False, True, False, True)),
+    (Permission.ORGANIZATION_REPORT, "org",        (False, True, True, True, True, True, True, True, True)),
+    (Permission.ORGANIZATION_ACT_FOR, "org",       (False, False, False, True, False, True, False, False, False)),
+    (Permission.ORGANIZATION_ACT_FOR, "hidden",    (False, False, False, False, False, False, False, False, False)),
+    (Permission.FOUNDING_START, "group",           (False, False, False, False, False, True, False, False, False)),
+    (Permission.FOUNDING_START, "org",             (False, False, False, False, False, False, False, False, False)),
+    (Permission.AUDIT_VIEW, None,                  (False, False, False, False, False, False, False, False, True)),
+]
+
+
+@pytest.mark.parametrize(("permission", "target_key", "expected"), ORG_TABLE)
+def test_organization_role_table(org_world, permission, target_key, expected) -> None:  # type: ignore[no-untyped-def]
+    target = org_world[target_key] if target_key else None
+    for role, allowed in zip(ORG_ROLES, expected, strict=True):
+        assert can(org_world["people"][role], permission, target) is allowed, (permission, target_key, role)
