@@ -90,6 +90,10 @@ def main() -> None:
             ("province page (Milano, 60 of 133 comuni)", "/territories/215"),
             ("comune page (Bari)", "/territories/072006"),
             ("login form", "/auth/login"),
+            ("organisations directory (20 per page)", "/organizations/"),
+            ("organisations in Puglia", "/organizations/?territory=16"),
+            ("organisation profile", "/organizations/associazione-teranga-senegalesi-del-salento"),
+            ("founding path explained", "/founding/"),
         ):
             ms, size = cpu_ms_per_request(client, path, n)
             print(f"{label:45} {ms:6.2f} ms CPU/request  {size / 1024:5.1f} KB HTML")

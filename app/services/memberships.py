@@ -291,3 +291,14 @@ def viewer_membership(user: User | None, org: Organization) -> Membership | None
     if user is None:
         return None
     return next((m for m in user.memberships if m.organization_id == org.id), None)
+
+
+def acting_organizations(user: User) -> list[Organization]:
+    """Organisations the user may speak for ("on behalf of"): active memberships, visible profiles."""
+    return list(
+        db.session.scalars(
+            select(Organization).join(Membership, Membership.organization_id == Organization.id)
+            .where(Membership.user_id == user.id, Membership.status == MembershipStatus.ACTIVE, Organization.is_hidden.is_(False))
+            .order_by(Organization.name_key)
+        )
+    )

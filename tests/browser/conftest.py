@@ -2,7 +2,9 @@
 
 Nothing here uses the in-process ``app``/``session`` fixtures of ``tests/conftest.py``: the
 browser talks HTTP to a separate process with its own SQLite file, built by the real
-``flask db upgrade`` / ``flask territories import`` / ``flask users create-admin`` commands.
+``flask db upgrade`` / ``flask territories import`` / ``flask users create-admin`` commands,
+then seeded with organisations, members and a founding path by ``seed.py`` through the real
+services (their slugs are in ``live_server.seed``).
 """
 
 from __future__ import annotations

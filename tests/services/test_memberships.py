@@ -132,3 +132,13 @@ def test_only_admins_invite_and_see_requests(session, org) -> None:  # type: ign
     assert len(memberships.list_members(member, org)) == 2
     with pytest.raises(PermissionDenied):
         memberships.list_members(factories.user(), org)
+
+
+def test_people_act_on_behalf_of_visible_organisations_they_belong_to(session, org) -> None:  # type: ignore[no-untyped-def]
+    person = factories.user()
+    factories.member(org, person)
+    hidden = factories.organization(is_hidden=True)
+    factories.member(hidden, person)
+    pending = factories.organization()
+    factories.member(pending, person, status=MembershipStatus.PENDING)
+    assert memberships.acting_organizations(person) == [org]
