@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from flask import current_app, g, request, session
+from flask import current_app, g, has_request_context, request, session
 from flask_babel import Babel, lazy_gettext
 from flask_login import current_user
 
@@ -92,6 +92,8 @@ def select_locale() -> str:
     forced = getattr(g, "forced_locale", None)
     if forced:
         return forced
+    if not has_request_context():  # CLI commands and jobs: messages in the default language
+        return DEFAULT_LOCALE
     candidates: list[Any] = [
         normalize(request.args.get("lang")),
         normalize(session.get(SESSION_KEY)),
@@ -112,7 +114,7 @@ def _user_locale() -> str | None:
 
 
 def select_timezone() -> str:
-    if not g.get("db_down") and current_user.is_authenticated and current_user.timezone:
+    if has_request_context() and not g.get("db_down") and current_user.is_authenticated and current_user.timezone:
         return current_user.timezone
     return current_app.config["DEFAULT_TIMEZONE"]
 
