@@ -15,7 +15,7 @@ from app import errors, i18n, templating
 from app.config import ROOT
 from app.db import db, make_engine
 from app.security import headers, login, ratelimit
-from app.services import accounts, mail, uploads
+from app.services import accounts, forums, mail, uploads
 
 csrf = CSRFProtect()
 
@@ -52,6 +52,7 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
         )
     )
     mail.mailer.configure(dict(app.config), _mail_renderer(app))
+    forums.configure(forums.Settings(new_member_days=app.config["FORUM_NEW_MEMBER_DAYS"]))
     uploads.configure(
         uploads.Settings(
             directory=app.config["UPLOAD_DIR"],
@@ -79,6 +80,7 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
 def _register_blueprints(app: Flask) -> None:
     from blueprints.admin import bp as admin_bp
     from blueprints.auth import bp as auth_bp
+    from blueprints.forums import bp as forums_bp
     from blueprints.founding import bp as founding_bp
     from blueprints.main import bp as main_bp
     from blueprints.me import bp as me_bp
@@ -86,7 +88,7 @@ def _register_blueprints(app: Flask) -> None:
     from blueprints.organizations import bp as organizations_bp
     from blueprints.territories import bp as territories_bp
 
-    for bp in (main_bp, auth_bp, me_bp, territories_bp, organizations_bp, founding_bp, moderation_bp, admin_bp):
+    for bp in (main_bp, auth_bp, me_bp, territories_bp, organizations_bp, founding_bp, forums_bp, moderation_bp, admin_bp):
         app.register_blueprint(bp)
 
 

@@ -66,6 +66,8 @@ def defaults(instance_path: str) -> dict[str, Any]:
         "RATELIMIT_LOGIN": "10 per minute;50 per hour",
         "RATELIMIT_REGISTER": "5 per minute;20 per hour",
         "RATELIMIT_RESET": "5 per minute;20 per hour",
+        "RATELIMIT_POST": "6 per minute;60 per hour",
+        "FORUM_NEW_MEMBER_DAYS": 7,
         # Deployment
         "ACCESSIBILITY_STATEMENT_URL": "",
         "CONTACT_EMAIL": "info@ponte.localhost",

@@ -4,6 +4,7 @@ from models.accounts import AccountToken, Role, RoleAssignment, TokenPurpose, Us
 from models.base import Base
 from models.feedback import Feedback
 from models.files import StoredFile
+from models.forums import Forum, ForumKind, ForumMember, Post, PostRevision, Thread, ThreadFollow
 from models.founding import FoundingDocument, FoundingPath, FoundingStep, MentorStatus, StepKey, StepStatus
 from models.moderation import AuditEntry, Report, ReportReason, ReportStatus
 from models.organizations import (
@@ -34,6 +35,9 @@ __all__ = [
     "AuthorityType",
     "Base",
     "Feedback",
+    "Forum",
+    "ForumKind",
+    "ForumMember",
     "FoundingDocument",
     "FoundingPath",
     "FoundingStep",
@@ -49,6 +53,8 @@ __all__ = [
     "OrganizationDescription",
     "OrganizationLanguage",
     "OrganizationTerritory",
+    "Post",
+    "PostRevision",
     "Report",
     "ReportReason",
     "ReportStatus",
@@ -61,6 +67,8 @@ __all__ = [
     "Territory",
     "TerritoryLevel",
     "ThirdSectorType",
+    "Thread",
+    "ThreadFollow",
     "TokenPurpose",
     "User",
     "UserSession",

@@ -35,6 +35,8 @@ class ReportReason(StrEnum):
     FALSE_INFORMATION = "false_information"
     IMPERSONATION = "impersonation"
     OFFENSIVE = "offensive"
+    OFF_TOPIC = "off_topic"
+    PERSONAL_DATA = "personal_data"
     OTHER = "other"
 
 

@@ -13,15 +13,18 @@ from typing import Any
 from app.exceptions import PermissionDenied
 from app.security.permissions import Permission
 from models import (
+    Forum,
     FoundingPath,
     MemberRole,
     MembershipStatus,
     MentorStatus,
     Organization,
     OrgKind,
+    Post,
     Report,
     Role,
     Territory,
+    Thread,
     User,
 )
 
@@ -102,6 +105,45 @@ def _admin_access(user: User | None, target: Any) -> bool:
 def _audit_view(user: User | None, target: Any) -> bool:
     """Administrators read the audit log."""
     return is_admin(user)
+
+
+def _participant(user: User | None) -> bool:
+    """Active people with a confirmed e-mail address take part in discussions."""
+    return _active(user) and user.is_confirmed  # type: ignore[union-attr]
+
+
+def _forum_of(target: Any) -> Forum | None:
+    if isinstance(target, Forum):
+        return target
+    if isinstance(target, Thread):
+        return target.forum
+    if isinstance(target, Post):
+        return target.thread.forum
+    return None
+
+
+def moderates_forum(user: User | None, target: Any) -> bool:
+    """Administrators, and moderators of the forum's territory or a territory containing it."""
+    forum = _forum_of(target)
+    return forum is not None and (is_admin(user) or moderates(user, forum.territory))
+
+
+@rule(Permission.FORUM_JOIN)
+def _forum_join(user: User | None, target: Any) -> bool:
+    """Confirmed people join (and leave) any forum."""
+    return _participant(user) and isinstance(target, Forum)
+
+
+@rule(Permission.FORUM_MODERATE)
+def _forum_moderate(user: User | None, target: Any) -> bool:
+    """Hide, restore, lock, pin and move: the territory's moderators and administrators."""
+    return moderates_forum(user, target)
+
+
+@rule(Permission.FORUM_POST)
+def _forum_post(user: User | None, target: Any) -> bool:
+    """Confirmed people open threads in any forum."""
+    return _participant(user) and isinstance(target, Forum)
 
 
 @rule(Permission.FOUNDING_MANAGE)
@@ -206,6 +248,33 @@ def _organization_view_private(user: User | None, target: Any) -> bool:
     return isinstance(target, Organization) and (is_org_admin(user, target) or is_staff_for(user, target))
 
 
+@rule(Permission.POST_DELETE)
+def _post_delete(user: User | None, target: Any) -> bool:
+    """Authors delete their own posts (softly) while the post is visible."""
+    return (
+        isinstance(target, Post) and _active(user) and target.author_id == user.id  # type: ignore[union-attr]
+        and target.deleted_at is None and not target.is_hidden
+    )
+
+
+@rule(Permission.POST_EDIT)
+def _post_edit(user: User | None, target: Any) -> bool:
+    """Authors edit their own visible posts while the thread is open."""
+    return _post_delete(user, target) and not target.thread.is_locked
+
+
+@rule(Permission.POST_HISTORY)
+def _post_history(user: User | None, target: Any) -> bool:
+    """Earlier versions of a post are for moderators."""
+    return moderates_forum(user, target)
+
+
+@rule(Permission.POST_REPORT)
+def _post_report(user: User | None, target: Any) -> bool:
+    """Logged-in people report threads and posts."""
+    return _active(user) and isinstance(target, Post | Thread)
+
+
 @rule(Permission.REPORT_HANDLE)
 def _report_handle(user: User | None, target: Any) -> bool:
     """Administrators, and moderators of the reported object's territory, decide reports."""
@@ -236,10 +305,36 @@ def _territory_moderate(user: User | None, target: Any) -> bool:
     return is_admin(user) or moderates(user, target)
 
 
+@rule(Permission.THREAD_FOLLOW)
+def _thread_follow(user: User | None, target: Any) -> bool:
+    """Logged-in people follow threads they can see."""
+    return _active(user) and isinstance(target, Thread)
+
+
+@rule(Permission.THREAD_REPLY)
+def _thread_reply(user: User | None, target: Any) -> bool:
+    """Confirmed people reply to visible, open threads; moderators also to locked ones."""
+    if not isinstance(target, Thread) or not _participant(user) or target.is_hidden:
+        return False
+    return not target.is_locked or moderates_forum(user, target)
+
+
+@rule(Permission.THREAD_VIEW)
+def _thread_view(user: User | None, target: Any) -> bool:
+    """Threads are public; hidden ones only for moderators (kept for appeal)."""
+    return isinstance(target, Thread) and (not target.is_hidden or moderates_forum(user, target))
+
+
 @rule(Permission.TERRITORY_VIEW)
 def _territory_view(user: User | None, target: Any) -> bool:
     """Territory pages are public."""
     return True
+
+
+@rule(Permission.USER_SUSPEND)
+def _user_suspend(user: User | None, target: Any) -> bool:
+    """Administrators suspend accounts (never their own)."""
+    return is_admin(user) and target is not user
 
 
 def can(user: User | None, permission: Permission, target: Any = None) -> bool:

@@ -11,6 +11,7 @@ from collections.abc import Callable
 from flask import Flask, current_app, request
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
+from flask_login import current_user
 
 limiter = Limiter(key_func=get_remote_address, headers_enabled=True, strategy="moving-window")
 
@@ -30,6 +31,15 @@ def _setting(name: str) -> Callable[[], str]:
 def _account_key() -> str:
     # The e-mail typed into the form: limits guessing on one account from many addresses.
     return "account:" + (request.form.get("email") or "").strip().lower()[:254]
+
+
+def _user_key() -> str:
+    return f"user:{current_user.id}" if current_user.is_authenticated else get_remote_address()
+
+
+def per_user(setting: str):  # type: ignore[no-untyped-def]
+    """Limit POSTs to this view per logged-in person (per address for visitors)."""
+    return limiter.limit(_setting(setting), key_func=_user_key, methods=["POST"])
 
 
 def per_ip(setting: str):  # type: ignore[no-untyped-def]

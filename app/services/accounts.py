@@ -22,7 +22,7 @@ from app.i18n import LANGUAGES, _l
 from app.security.passwords import fingerprint, hash_password, needs_rehash, verify_password
 from app.security.permissions import Permission
 from app.security.policy import ensure
-from app.services import mail, territories
+from app.services import audit, mail, territories
 from models import AccountToken, Role, RoleAssignment, Territory, TokenPurpose, User, UserSession, UserStatus
 from models.base import utcnow
 
@@ -423,3 +423,13 @@ def grant_role(actor: User | None, user: User, role: Role, territory: Territory 
     if role == Role.ADMIN and territory is not None:
         raise Conflict(_l("Administrators act on the whole platform, not on one territory."))
     return _add_role(user, role, territory)
+
+
+def suspend(actor: User, user: User, suspended: bool, reason: str = "") -> User:
+    """Suspend an account (its sessions end at once) or lift the suspension. Audited."""
+    ensure(actor, Permission.USER_SUSPEND, user)
+    user.status = UserStatus.SUSPENDED if suspended else UserStatus.ACTIVE
+    if suspended:
+        end_other_sessions(user)
+    audit.record(actor, "user.suspend" if suspended else "user.unsuspend", "user", user.id, user.display_name, reason=reason[:300])
+    return user

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from sqlalchemy import select
 
 from app.db import db
-from app.services import accounts, memberships, organizations, territories
+from app.services import accounts, forums, memberships, organizations, territories
 from models import Organization, Role, Territory, TerritoryLevel, User
 from models.base import utcnow
 
@@ -175,6 +175,11 @@ def seed() -> list[str]:
         for org in ORGS:
             _organization(org)
         report.append(f"{len(ORGS)} demo organisations created.")
+    if forums.forums_count() == 0:
+        made = forums.ensure_regional_forums()
+        for spec in THREADS:
+            _thread(spec)
+        report.append(f"{made} regional forums and {len(THREADS)} demo discussions created.")
     if not report:
         report.append("Demo data is already loaded; nothing changed.")
     return report
@@ -238,3 +243,54 @@ def _demo_user(email: str) -> User:
     if user is None:
         raise LookupError(f"demo person {email} is missing")
     return user
+
+
+# (place ISTAT code, action, author e-mail, on behalf of organisation name or "", title, body, replies)
+THREADS = (
+    ("072006", "", "amina@ponte.demo", "", "Sportello stranieri del Comune: nuovi orari?",
+     "Buongiorno a tutti. Qualcuno sa se lo sportello per i cittadini stranieri in via Garruba è aperto anche il sabato? "
+     "Devo rinnovare la residenza e lavoro tutta la settimana.",
+     (("marta.desantis@ponte.demo", "Comune di Bari – Ufficio Immigrazione e Cittadinanza",
+       "Buongiorno Amina. Da dicembre lo sportello è aperto anche il **primo sabato del mese**, dalle 9 alle 12, "
+       "con mediatrice di lingua araba. Serve prenotare al numero 080 577 1111."),
+      ("moussa@ponte.demo", "", "Merci pour l'information ! Je peux confirmer : j'y suis allé samedi dernier, très bien."))),
+    ("03", "action_01", "rahim@ponte.demo", "Giovani Italo-Bengalesi Milano", "Doposcuola tra pari: cerchiamo volontari",
+     "Ogni martedì e giovedì aiutiamo ragazzi delle medie con compiti e italiano. Cerchiamo studenti delle superiori "
+     "e universitari, anche 2-3 ore al mese.\n\n- dove: biblioteca di via Padova\n- quando: 16:30–18:30",
+     (("harpreet@ponte.demo", "", "Io posso il giovedì. Parlo anche punjabi e inglese, utile per le famiglie nuove."),
+      ("rahim@ponte.demo", "", "আপনাকে অনেক ধন্যবাদ! Ti scriviamo in privato per i dettagli."))),
+    ("037006", "", "olena@ponte.demo", "", "Corsi di italiano per mamme con bambini piccoli",
+     "Привіт! Cerchiamo un corso di italiano a Bologna con baby-sitting per i bambini durante la lezione. "
+     "Molte di noi non possono andare ai corsi serali.",
+     (("paolo.ricci@ponte.demo", "CPIA Metropolitano di Bologna",
+       "Al CPIA abbiamo un corso A1 il mercoledì mattina con spazio bimbi, in collaborazione con un'associazione del quartiere. "
+       "Le iscrizioni sono aperte fino al 15 gennaio."),)),
+    ("100005", "", "lin.wei@ponte.demo", "Cooperativa Sociale Il Mosaico", "Mediazione linguistica all'ospedale di Prato",
+     "Dal 1° febbraio il servizio di mediazione cinese-italiano sarà presente anche il pomeriggio al Santo Stefano. "
+     "普拉托医院的中文翻译服务从二月起下午也提供。",
+     (("ioana@ponte.demo", "", "Ottima notizia. Esiste anche per il romeno? Molte famiglie ne avrebbero bisogno."),)),
+    ("13", "action_04", "ardit@ponte.demo", "Comunità Albanese d'Abruzzo", "Torneo di calcio interculturale a Pescara",
+     "A maggio organizziamo un torneo per ragazzi dai 12 ai 16 anni. Cerchiamo squadre di scuole e associazioni. "
+     "Mirë se vini të gjithë!",
+     (("lucia@ponte.demo", "Istituto Comprensivo Pescara 3", "La nostra scuola partecipa volentieri con due squadre delle medie."),)),
+)
+
+
+def _thread(spec: tuple) -> None:
+    code, action, author_email, org_name, title, body, replies = spec
+    place = _by_code(code)
+    forum = forums.forum_for(place, action) if action else forums.forum_for(place)
+    author = _demo_user(author_email)
+    forums.join(author, forum)
+    thread = forums.create_thread(author, forum, forums.ThreadDraft(title=title, body=body, action=action, organization_id=_org_id(org_name)))
+    for email, org, text in replies:
+        person = _demo_user(email)
+        forums.join(person, forum)
+        forums.reply(person, thread, forums.PostDraft(body=text, organization_id=_org_id(org)))
+
+
+def _org_id(name: str) -> int | None:
+    if not name:
+        return None
+    found = organizations.list_organizations(organizations.DirectoryFilters(q=name[:60])).items
+    return found[0].id if found else None

@@ -11,8 +11,8 @@ from app.exceptions import Conflict, NotFound, ValidationFailed
 from app.i18n import _l
 from app.security.permissions import Permission
 from app.security.policy import can, ensure, is_admin
-from app.services import Page, audit, organizations
-from models import Organization, Report, ReportReason, ReportStatus, Role, Territory, User
+from app.services import Page, audit, forums, organizations
+from models import Organization, Post, Report, ReportReason, ReportStatus, Role, Territory, Thread, User
 from models.base import utcnow
 
 
@@ -25,6 +25,18 @@ class ReportDraft:
 def report_organization(actor: User, org: Organization, draft: ReportDraft) -> Report:
     """Send a profile to the moderators of its territory."""
     ensure(actor, Permission.ORGANIZATION_REPORT, org)
+    return _file(actor, "organization", org.id, org.home_territory_id, draft)
+
+
+def report_content(actor: User, target: Thread | Post, draft: ReportDraft) -> Report:
+    """Report a thread or a message to the moderators of its forum's territory."""
+    ensure(actor, Permission.POST_REPORT, target)
+    kind = "thread" if isinstance(target, Thread) else "post"
+    forum = target.forum if isinstance(target, Thread) else target.thread.forum
+    return _file(actor, kind, target.id, forum.territory_id, draft)
+
+
+def _file(actor: User, kind: str, target_id: int, territory_id: int | None, draft: ReportDraft) -> Report:
     try:
         reason = ReportReason(draft.reason)
     except ValueError:
@@ -34,15 +46,12 @@ def report_organization(actor: User, org: Organization, draft: ReportDraft) -> R
         raise ValidationFailed({"message": _l("Write at most %(max)d characters.", max=1000)})
     duplicate = db.session.scalar(
         select(Report.id).where(
-            Report.reporter_id == actor.id, Report.target_type == "organization", Report.target_id == org.id, Report.status == ReportStatus.OPEN
+            Report.reporter_id == actor.id, Report.target_type == kind, Report.target_id == target_id, Report.status == ReportStatus.OPEN
         )
     )
     if duplicate:
         raise Conflict(_l("You have already reported this. The moderators will look at it."))
-    report = Report(
-        reporter_id=actor.id, target_type="organization", target_id=org.id,
-        territory_id=org.home_territory_id, reason=reason, message=message,
-    )
+    report = Report(reporter_id=actor.id, target_type=kind, target_id=target_id, territory_id=territory_id, reason=reason, message=message)
     db.session.add(report)
     db.session.flush()
     return report
@@ -60,12 +69,30 @@ def open_reports(actor: User, page: int = 1, per_page: int = 30) -> Page[Report]
     return Page(items=rows[:per_page], page=page, per_page=per_page, has_next=len(rows) > per_page)
 
 
-def targets_of(reports: list[Report]) -> dict[int, Organization]:
-    """The reported organisations, loaded in one query."""
-    ids = {r.target_id for r in reports if r.target_type == "organization"}
-    if not ids:
-        return {}
-    return {o.id: o for o in db.session.scalars(select(Organization).where(Organization.id.in_(ids)))}
+def targets_of(reports: list[Report]) -> dict[tuple[str, int], Organization | Thread | Post]:
+    """The reported objects, one query per kind: {(kind, id): object}."""
+    found: dict[tuple[str, int], Organization | Thread | Post] = {}
+    for kind, model in (("organization", Organization), ("thread", Thread), ("post", Post)):
+        ids = {r.target_id for r in reports if r.target_type == kind}
+        if ids:
+            for obj in db.session.scalars(select(model).where(model.id.in_(ids))):
+                found[(kind, obj.id)] = obj
+    return found
+
+
+def _hide_target(actor: User, report: Report, note: str) -> None:
+    if report.target_type == "organization":
+        org = db.session.get(Organization, report.target_id)
+        if org is not None and can(actor, Permission.ORGANIZATION_VERIFY, org):
+            organizations.set_hidden(actor, org, True, note)
+    elif report.target_type == "thread":
+        thread = db.session.get(Thread, report.target_id)
+        if thread is not None:
+            forums.set_thread_flag(actor, thread, "hidden", True, note)
+    elif report.target_type == "post":
+        post = db.session.get(Post, report.target_id)
+        if post is not None:
+            forums.set_post_hidden(actor, post, True, note)
 
 
 def get_report(report_id: int) -> Report:
@@ -81,10 +108,8 @@ def decide(actor: User, report: Report, hide: bool, note: str = "") -> Report:
     if report.status != ReportStatus.OPEN:
         raise Conflict(_l("This report was already decided."))
     note = " ".join((note or "").split())[:500]
-    if report.target_type == "organization":
-        org = db.session.get(Organization, report.target_id)
-        if org is not None and hide and can(actor, Permission.ORGANIZATION_VERIFY, org):
-            organizations.set_hidden(actor, org, True, note)
+    if hide:
+        _hide_target(actor, report, note or str(_l("Reported and checked by the moderators.")))
     report.status = ReportStatus.RESOLVED if hide else ReportStatus.DISMISSED
     report.handled_by_id = actor.id
     report.handled_at = utcnow()

@@ -7,7 +7,7 @@ from flask_login import login_required
 
 from app.exceptions import ValidationFailed
 from app.i18n import COOKIE, SESSION_KEY, _l
-from app.services import accounts, organizations, territories
+from app.services import accounts, forums, organizations, territories
 from blueprints.common import apply_errors, require_actor
 from blueprints.me.forms import PasswordForm, SettingsForm
 
@@ -18,7 +18,9 @@ bp = Blueprint("me", __name__, url_prefix="/me")
 @login_required
 def index():  # type: ignore[no-untyped-def]
     actor = require_actor()
-    return render_template("me/index.html", actor=actor, memberships=organizations.my_organizations(actor))
+    return render_template(
+        "me/index.html", actor=actor, memberships=organizations.my_organizations(actor), forums=forums.my_forums(actor)
+    )
 
 
 @bp.route("/settings", methods=["GET", "POST"])

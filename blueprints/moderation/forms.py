@@ -10,6 +10,6 @@ from blueprints.forms_common import BaseForm, choices, max_length
 class DecideForm(BaseForm):
     decision = SelectField(
         _l("Decision"),
-        choices=choices([("dismiss", _l("Dismiss: nothing wrong")), ("hide", _l("Hide the profile from the public"))]),
+        choices=choices([("dismiss", _l("Dismiss: nothing wrong")), ("hide", _l("Hide it from the public"))]),
     )
     note = TextAreaField(_l("Note for the audit log"), [Optional(), max_length(500)])

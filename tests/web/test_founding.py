@@ -140,7 +140,7 @@ def test_index_offers_the_start_and_start_creates_the_path(client, session) -> N
     response = _post(client, f"/founding/start/{group.slug}")
     assert response.status_code == 302 and response.headers["Location"] == f"/founding/{group.slug}"
     page = client.get(f"/founding/{group.slug}").get_data(as_text=True)
-    assert "0 of 7 steps done" in page or "0 di 7" in page
+    assert re.search(r"\b0\b\D{1,40}\b7\b", page)  # "0 of 7 steps done" in any language
     assert len(re.findall(r'id="step-[a-z_]+"', page)) == 7
     assert session.scalar(select(FoundingPath).where(FoundingPath.organization_id == group.id)) is not None
     page = client.get("/founding/").get_data(as_text=True)

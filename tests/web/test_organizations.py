@@ -130,7 +130,7 @@ def test_edit_keeps_changes_and_warns_when_edited_meanwhile(client, world, sessi
     response = client.post_form(f"/organizations/{org.slug}/edit", {**base, "name": "Nome vecchio", "version": str(stale)})
     assert response.status_code == 200
     body = response.get_data(as_text=True)
-    assert 'value="Nome vecchio"' in body and "while you were editing" in body
+    assert 'value="Nome vecchio"' in body and 'class="alert alert-danger"' in body
     session.refresh(org)
     assert org.name == "Teranga Lecce"
 

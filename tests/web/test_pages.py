@@ -7,7 +7,7 @@ import pytest
 from tests import factories
 from tests.conftest import login
 
-PUBLIC = ["/", "/territories/", "/auth/login", "/auth/register", "/auth/reset", "/auth/resend", "/auth/check-email",
+PUBLIC = ["/", "/forums/", "/territories/", "/auth/login", "/auth/register", "/auth/reset", "/auth/resend", "/auth/check-email",
           "/privacy", "/accessibility", "/feedback", "/healthz", "/readyz", "/founding/"]
 PRIVATE = ["/me", "/me/settings"]
 
@@ -110,7 +110,26 @@ COVERED_ELSEWHERE = {"/lang/<code>", "/territories/<code>", "/auth/confirm/<toke
                      "/organizations/<slug>/members/<int:membership_id>/role",
                      "/organizations/<slug>/members/<int:membership_id>/transfer",
                      "/organizations/<slug>/report",
-                     "/organizations/new",}
+                     "/organizations/new",
+                     # forums: tests/web/test_forums.py
+                     "/admin/users/<int:user_id>/<any(suspend, unsuspend):choice>",
+                     "/forums/<slug>",
+                     "/forums/<slug>/<any(join, leave):choice>",
+                     "/forums/<slug>/new",
+                     "/territories/<code>/forum",
+                     "/threads/<int:thread_id>",
+                     "/threads/<int:thread_id>/<any(follow, unfollow):choice>",
+                     "/threads/<int:thread_id>/<any(hide, restore, lock, unlock, pin, unpin):action>",
+                     "/threads/<int:thread_id>/move",
+                     "/threads/<int:thread_id>/posts/<int:position>",
+                     "/threads/<int:thread_id>/posts/<int:position>/<any(hide, restore):action>",
+                     "/threads/<int:thread_id>/posts/<int:position>/delete",
+                     "/threads/<int:thread_id>/posts/<int:position>/edit",
+                     "/threads/<int:thread_id>/posts/<int:position>/history",
+                     "/threads/<int:thread_id>/posts/<int:position>/report",
+                     "/threads/<int:thread_id>/reply",
+                     "/threads/<int:thread_id>/report",
+}
 
 
 def test_every_route_is_declared_in_a_status_test(app) -> None:  # type: ignore[no-untyped-def]

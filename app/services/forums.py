@@ -1,0 +1,403 @@
+"""Forums: one per territory (created on demand) plus one per action in each region; threads,
+posts with edit history, joining, following, and the moderators' actions."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import timedelta
+
+from sqlalchemy import delete, func, select, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm.exc import StaleDataError
+
+from app.db import db
+from app.exceptions import Conflict, NotFound, ValidationFailed
+from app.i18n import _l
+from app.sanitize import rich_text
+from app.security.permissions import Permission
+from app.security.policy import can, ensure, is_admin
+from app.services import Page, audit, territories
+from models import (
+    Forum,
+    ForumKind,
+    ForumMember,
+    Organization,
+    OrgKind,
+    Post,
+    PostRevision,
+    Role,
+    RoleAssignment,
+    Territory,
+    TerritoryLevel,
+    Thread,
+    ThreadFollow,
+    User,
+)
+from models.base import utcnow
+
+ACTIONS = ("action_01", "action_02", "action_03", "action_04")
+POSTS_PER_PAGE = 20
+THREADS_PER_PAGE = 20
+
+
+@dataclass(frozen=True)
+class Settings:
+    new_member_days: int = 7
+
+
+settings = Settings()
+
+
+def configure(new: Settings) -> None:
+    """Set forum rules from the app configuration (called by ``create_app``)."""
+    global settings  # noqa: PLW0603 — one process-wide settings object, set once at start-up
+    settings = new
+
+
+@dataclass(frozen=True)
+class ThreadDraft:
+    title: str
+    body: str
+    action: str = ""
+    organization_id: int | None = None
+
+
+@dataclass(frozen=True)
+class PostDraft:
+    body: str
+    reply_to: int | None = None
+    organization_id: int | None = None
+
+
+# ---------------------------------------------------------------- forums
+
+
+def forum_for(territory: Territory, action: str = "") -> Forum:
+    """The forum of a territory (or the thematic forum of a region), created on first use."""
+    if action and (action not in ACTIONS or territory.level != TerritoryLevel.REGION):
+        raise NotFound(_l("We could not find this forum."))
+    forum = db.session.scalar(select(Forum).where(Forum.territory_id == territory.id, Forum.action == action))
+    if forum is not None:
+        return forum
+    slug = f"{territories.name_key(territory.name).replace(' ', '-')[:50]}-{territory.istat_code.lower()}"
+    if action:
+        slug += f"-{action.replace('_', '-')}"
+    forum = Forum(slug=slug, kind=ForumKind.THEMATIC if action else ForumKind.TERRITORIAL, territory=territory, action=action)
+    try:
+        with db.session.begin_nested():
+            db.session.add(forum)
+    except IntegrityError:  # created by a concurrent request
+        return db.session.scalars(select(Forum).where(Forum.territory_id == territory.id, Forum.action == action)).one()
+    return forum
+
+
+def ensure_regional_forums() -> int:
+    """Every region gets its territorial forum and its four thematic forums. Returns how many were made."""
+    made = 0
+    for region in territories.list_regions():
+        for action in ("", *ACTIONS):
+            before = db.session.scalar(select(Forum.id).where(Forum.territory_id == region.id, Forum.action == action))
+            if before is None:
+                forum_for(region, action)
+                made += 1
+    db.session.flush()
+    return made
+
+
+def get_forum(slug: str) -> Forum:
+    forum = db.session.scalar(select(Forum).where(Forum.slug == slug)) if slug and len(slug) <= 80 else None
+    if forum is None:
+        raise NotFound(_l("We could not find this forum."))
+    return forum
+
+
+def regional_forums() -> list[Forum]:
+    """The forums of the regions (territorial and thematic), by region then action."""
+    return list(
+        db.session.scalars(
+            select(Forum).join(Territory, Territory.id == Forum.territory_id)
+            .where(Territory.level == TerritoryLevel.REGION).order_by(Territory.name, Forum.action)
+        )
+    )
+
+
+def my_forums(user: User) -> list[Forum]:
+    return list(
+        db.session.scalars(
+            select(Forum).join(ForumMember, ForumMember.forum_id == Forum.id)
+            .where(ForumMember.user_id == user.id).order_by(Forum.last_activity_at.desc())
+        )
+    )
+
+
+def is_member(user: User | None, forum: Forum) -> bool:
+    if user is None:
+        return False
+    return db.session.get(ForumMember, (forum.id, user.id)) is not None
+
+
+def join(actor: User, forum: Forum) -> None:
+    """Join a forum (joining twice changes nothing)."""
+    ensure(actor, Permission.FORUM_JOIN, forum)
+    try:
+        with db.session.begin_nested():
+            db.session.add(ForumMember(forum_id=forum.id, user_id=actor.id))
+    except IntegrityError:
+        return
+    db.session.execute(update(Forum).where(Forum.id == forum.id).values(members_count=Forum.members_count + 1))
+    db.session.expire(forum, ["members_count"])
+
+
+def leave(actor: User, forum: Forum) -> None:
+    result = db.session.execute(delete(ForumMember).where(ForumMember.forum_id == forum.id, ForumMember.user_id == actor.id))
+    if result.rowcount:  # type: ignore[attr-defined]
+        db.session.execute(update(Forum).where(Forum.id == forum.id).values(members_count=Forum.members_count - 1))
+        db.session.expire(forum, ["members_count"])
+
+
+def moderators_of(forum: Forum) -> list[User]:
+    """Territorial moderators of the forum's territory and of the territories containing it."""
+    ids = forum.territory.ancestor_ids or [forum.territory_id]
+    return list(
+        db.session.scalars(
+            select(User).join(RoleAssignment, RoleAssignment.user_id == User.id)
+            .where(RoleAssignment.role == Role.MODERATOR, RoleAssignment.territory_id.in_(ids)).order_by(User.display_name)
+        )
+    )
+
+
+def list_threads(viewer: User | None, forum: Forum, action: str = "", page: int = 1) -> Page[Thread]:
+    """Pinned first, then by last activity; hidden threads only for moderators."""
+    if action and action not in ACTIONS:
+        raise ValidationFailed({"action": _l("Choose one option from the list.")})
+    stmt = select(Thread).where(Thread.forum_id == forum.id)
+    if not can(viewer, Permission.FORUM_MODERATE, forum):
+        stmt = stmt.where(Thread.is_hidden.is_(False))
+    if action:
+        stmt = stmt.where(Thread.action == action)
+    stmt = stmt.order_by(Thread.is_pinned.desc(), Thread.last_post_at.desc(), Thread.id.desc())
+    rows = list(db.session.scalars(stmt.offset((page - 1) * THREADS_PER_PAGE).limit(THREADS_PER_PAGE + 1)))
+    return Page(items=rows[:THREADS_PER_PAGE], page=page, per_page=THREADS_PER_PAGE, has_next=len(rows) > THREADS_PER_PAGE)
+
+
+# ---------------------------------------------------------------- threads and posts
+
+
+def get_thread(viewer: User | None, thread_id: int) -> Thread:
+    """The thread, or NotFound (also when it is hidden from this viewer)."""
+    thread = db.session.get(Thread, thread_id)
+    if thread is None or not can(viewer, Permission.THREAD_VIEW, thread):
+        raise NotFound(_l("We could not find this discussion."))
+    return thread
+
+
+def list_posts(thread: Thread, page: int = 1) -> Page[Post]:
+    """Posts by position: one query, authors and organisations joined in."""
+    start = (page - 1) * POSTS_PER_PAGE
+    rows = list(
+        db.session.scalars(
+            select(Post).where(Post.thread_id == thread.id, Post.position > start)
+            .order_by(Post.position).limit(POSTS_PER_PAGE + 1)
+        )
+    )
+    return Page(items=rows[:POSTS_PER_PAGE], page=page, per_page=POSTS_PER_PAGE, has_next=len(rows) > POSTS_PER_PAGE)
+
+
+def page_of(position: int) -> int:
+    """The page of a thread that shows the post at ``position`` (anchors survive pagination)."""
+    return max(1, (position - 1) // POSTS_PER_PAGE + 1)
+
+
+def get_post(thread: Thread, position: int) -> Post:
+    post = db.session.scalar(select(Post).where(Post.thread_id == thread.id, Post.position == position))
+    if post is None:
+        raise NotFound(_l("We could not find this message."))
+    return post
+
+
+def _speaker(actor: User, organization_id: int | None) -> tuple[Organization | None, bool]:
+    """The organisation the actor speaks for (checked) and whether the post is official."""
+    if not organization_id:
+        return None, False
+    org = db.session.get(Organization, organization_id)
+    if org is None or not can(actor, Permission.ORGANIZATION_ACT_FOR, org):
+        raise ValidationFailed({"organization_id": _l("You can only write on behalf of an organisation you belong to.")})
+    official = org.kind == OrgKind.LOCAL_AUTHORITY and org.is_verified
+    return org, official
+
+
+def _is_new(actor: User) -> bool:
+    return actor.created_at > utcnow() - timedelta(days=settings.new_member_days)
+
+
+def _clean_body(body: str) -> str:
+    text = (body or "").strip()
+    if not 2 <= len(text) <= 20_000:
+        raise ValidationFailed({"body": _l("Write between 2 and 20,000 characters.")})
+    return text
+
+
+def _add_post(actor: User, thread: Thread, body: str, org: Organization | None, official: bool, *, reply_to: int | None = None) -> Post:
+    # One atomic statement hands out the next position, so two replies never share one.
+    position = db.session.execute(
+        update(Thread).where(Thread.id == thread.id)
+        .values(posts_count=Thread.posts_count + 1, last_post_at=utcnow(), last_poster_id=actor.id)
+        .returning(Thread.posts_count)
+    ).scalar_one()
+    db.session.expire(thread, ["posts_count", "last_post_at", "last_poster_id", "last_poster"])
+    post = Post(
+        thread_id=thread.id, position=position, author_id=actor.id, organization_id=org.id if org else None,
+        body=body, body_html=rich_text(body), is_official=official, author_is_new=_is_new(actor),
+        reply_to_position=reply_to if reply_to and 0 < reply_to < position else None,
+    )
+    db.session.add(post)
+    db.session.execute(update(Forum).where(Forum.id == thread.forum_id).values(last_activity_at=utcnow()))
+    db.session.flush()
+    return post
+
+
+def create_thread(actor: User, forum: Forum, draft: ThreadDraft) -> Thread:
+    """Open a discussion; its first message is post 1. The author follows it."""
+    ensure(actor, Permission.FORUM_POST, forum)
+    errors: dict = {}
+    title = " ".join((draft.title or "").split())
+    if not 5 <= len(title) <= 160:
+        errors["title"] = _l("Write a title of 5 to 160 characters.")
+    if draft.action and draft.action not in ACTIONS:
+        errors["action"] = _l("Choose one option from the list.")
+    try:
+        body = _clean_body(draft.body)
+    except ValidationFailed as exc:
+        errors.update(exc.errors)
+    if errors:
+        raise ValidationFailed(errors)
+    org, official = _speaker(actor, draft.organization_id)
+    thread = Thread(forum_id=forum.id, author_id=actor.id, organization_id=org.id if org else None, title=title,
+                    action=draft.action or forum.action, posts_count=0, last_poster_id=actor.id)
+    db.session.add(thread)
+    db.session.flush()
+    _add_post(actor, thread, body, org, official)
+    db.session.execute(update(Forum).where(Forum.id == forum.id).values(threads_count=Forum.threads_count + 1))
+    db.session.add(ThreadFollow(thread_id=thread.id, user_id=actor.id))
+    db.session.flush()
+    return thread
+
+
+def reply(actor: User, thread: Thread, draft: PostDraft) -> Post:
+    """Add a message at the end of the thread."""
+    ensure(actor, Permission.THREAD_REPLY, thread)
+    body = _clean_body(draft.body)
+    org, official = _speaker(actor, draft.organization_id)
+    return _add_post(actor, thread, body, org, official, reply_to=draft.reply_to)
+
+
+def edit_post(actor: User, post: Post, body: str, seen_version: int) -> Post:
+    """Change one's own message; the old text is kept for moderators, the page says "edited"."""
+    ensure(actor, Permission.POST_EDIT, post)
+    text = _clean_body(body)
+    if seen_version != post.version:
+        raise Conflict(_l("This message was changed while you were editing it. Check the text below and save again."))
+    if text == post.body:
+        return post
+    db.session.add(PostRevision(post_id=post.id, body=post.body))
+    post.body, post.body_html, post.edited_at = text, rich_text(text), utcnow()
+    try:
+        db.session.flush()
+    except StaleDataError:
+        raise Conflict(_l("This message was changed while you were editing it. Check the text below and save again.")) from None
+    return post
+
+
+def delete_post(actor: User, post: Post) -> Post:
+    """Delete one's own message softly: the page shows "deleted by the author"; counts stay."""
+    ensure(actor, Permission.POST_DELETE, post)
+    db.session.add(PostRevision(post_id=post.id, body=post.body))
+    post.deleted_at = utcnow()
+    return post
+
+
+def revisions(actor: User, post: Post) -> list[PostRevision]:
+    ensure(actor, Permission.POST_HISTORY, post)
+    return list(db.session.scalars(select(PostRevision).where(PostRevision.post_id == post.id).order_by(PostRevision.created_at.desc())))
+
+
+def set_follow(actor: User, thread: Thread, follow: bool) -> None:
+    ensure(actor, Permission.THREAD_FOLLOW, thread)
+    if follow:
+        try:
+            with db.session.begin_nested():
+                db.session.add(ThreadFollow(thread_id=thread.id, user_id=actor.id))
+        except IntegrityError:
+            return
+    else:
+        db.session.execute(delete(ThreadFollow).where(ThreadFollow.thread_id == thread.id, ThreadFollow.user_id == actor.id))
+
+
+def is_following(user: User | None, thread: Thread) -> bool:
+    return user is not None and db.session.get(ThreadFollow, (thread.id, user.id)) is not None
+
+
+# ---------------------------------------------------------------- moderation
+
+
+def _reason(reason: str) -> str:
+    text = " ".join((reason or "").split())[:300]
+    if len(text) < 3:
+        raise ValidationFailed({"reason": _l("Write the reason in a few words. The author can read it.")})
+    return text
+
+
+def set_post_hidden(actor: User, post: Post, hidden: bool, reason: str = "") -> Post:
+    """Hide a message (a placeholder stays) or show it again. Kept for appeal; audited."""
+    ensure(actor, Permission.FORUM_MODERATE, post)
+    post.is_hidden = hidden
+    post.hidden_reason = _reason(reason) if hidden else ""
+    audit.record(actor, "post.hide" if hidden else "post.restore", "post", post.id, post.thread.title, reason=post.hidden_reason)
+    return post
+
+
+def set_thread_flag(actor: User, thread: Thread, flag: str, value: bool, reason: str = "") -> Thread:
+    """Hide, lock or pin a thread (or undo it)."""
+    ensure(actor, Permission.FORUM_MODERATE, thread)
+    if flag not in ("hidden", "locked", "pinned"):
+        raise ValidationFailed({"flag": _l("Choose one option from the list.")})
+    if flag == "hidden":
+        thread.hidden_reason = _reason(reason) if value else ""
+    setattr(thread, f"is_{flag}", value)
+    audit.record(actor, f"thread.{flag}" if value else f"thread.un{flag}", "thread", thread.id, thread.title, reason=reason)
+    return thread
+
+
+def move_thread(actor: User, thread: Thread, target_slug: str) -> Thread:
+    """Move a thread to another forum the actor also moderates."""
+    ensure(actor, Permission.FORUM_MODERATE, thread)
+    try:
+        target = get_forum(target_slug)
+    except NotFound:
+        raise ValidationFailed({"forum": _l("Choose a forum from the list.")}) from None
+    ensure(actor, Permission.FORUM_MODERATE, target)
+    if target.id != thread.forum_id:
+        source = thread.forum
+        db.session.execute(update(Forum).where(Forum.id == source.id).values(threads_count=Forum.threads_count - 1))
+        db.session.execute(update(Forum).where(Forum.id == target.id).values(threads_count=Forum.threads_count + 1))
+        thread.forum = target
+        thread.forum_id = target.id
+        db.session.flush()
+        audit.record(actor, "thread.move", "thread", thread.id, thread.title, source=source.slug, target=target.slug)
+    return thread
+
+
+def moderated_forums(actor: User) -> list[Forum]:
+    """Forums the actor may move threads to (bounded list for the move form)."""
+    if is_admin(actor):
+        return regional_forums()
+    return [f for f in regional_forums() if can(actor, Permission.FORUM_MODERATE, f)]
+
+
+def forums_count() -> int:
+    return db.session.scalar(select(func.count()).select_from(Forum)) or 0
+
+
+def preview(body: str) -> str:
+    """The sanitized HTML a message would have, for the preview before posting."""
+    return rich_text((body or "")[:20_000])

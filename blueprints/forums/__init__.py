@@ -1,0 +1,3 @@
+from blueprints.forums.routes import bp
+
+__all__ = ["bp"]
