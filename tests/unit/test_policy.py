@@ -131,3 +131,53 @@ def test_organization_role_table(org_world, permission, target_key, expected) ->
     target = org_world[target_key] if target_key else None
     for role, allowed in zip(ORG_ROLES, expected, strict=True):
         assert can(org_world["people"][role], permission, target) is allowed, (permission, target_key, role)
+
+
+# ---------------------------------------------------------------- forums
+
+FORUM_ROLES = ("anonymous", "citizen", "unconfirmed", "author", "moderator", "other_moderator", "admin")
+
+
+@pytest.fixture
+def forum_world(session):  # type: ignore[no-untyped-def]
+    from app.services import forums
+
+    region, _, comune = factories.chain()
+    forum = forums.forum_for(comune)
+    author = factories.user()
+    thread = forums.create_thread(author, forum, forums.ThreadDraft(title="Una domanda", body="Testo"))
+    post = forums.list_posts(thread).items[0]
+    locked = forums.create_thread(author, forum, forums.ThreadDraft(title="Chiusa", body="Testo"))
+    locked.is_locked = True
+    hidden = forums.create_thread(author, forum, forums.ThreadDraft(title="Nascosta", body="Testo"))
+    hidden.is_hidden = True
+    people = {"anonymous": None, "citizen": factories.user(), "unconfirmed": factories.user(confirmed=False), "author": author,
+              "moderator": factories.moderator(region), "other_moderator": factories.moderator(factories.chain()[0]),
+              "admin": factories.admin()}
+    return {"people": people, "forum": forum, "thread": thread, "post": post, "locked": locked, "hidden": hidden}
+
+
+FORUM_TABLE = [
+    #                                           anon   citiz  unconf author mod    omod   admin
+    (Permission.FORUM_JOIN, "forum",           (False, True, False, True, True, True, True)),
+    (Permission.FORUM_POST, "forum",           (False, True, False, True, True, True, True)),
+    (Permission.FORUM_MODERATE, "forum",       (False, False, False, False, True, False, True)),
+    (Permission.THREAD_VIEW, "thread",         (True, True, True, True, True, True, True)),
+    (Permission.THREAD_VIEW, "hidden",         (False, False, False, False, True, False, True)),
+    (Permission.THREAD_REPLY, "thread",        (False, True, False, True, True, True, True)),
+    (Permission.THREAD_REPLY, "locked",        (False, False, False, False, True, False, True)),
+    (Permission.THREAD_REPLY, "hidden",        (False, False, False, False, False, False, False)),
+    (Permission.THREAD_FOLLOW, "thread",       (False, True, True, True, True, True, True)),
+    (Permission.POST_EDIT, "post",             (False, False, False, True, False, False, False)),
+    (Permission.POST_DELETE, "post",           (False, False, False, True, False, False, False)),
+    (Permission.POST_HISTORY, "post",          (False, False, False, False, True, False, True)),
+    (Permission.POST_REPORT, "post",           (False, True, True, True, True, True, True)),
+    (Permission.USER_SUSPEND, "author",        (False, False, False, False, False, False, True)),
+]
+
+
+@pytest.mark.parametrize(("permission", "target_key", "expected"), FORUM_TABLE)
+def test_forum_role_table(forum_world, permission, target_key, expected) -> None:  # type: ignore[no-untyped-def]
+    target = forum_world["people"][target_key] if target_key in forum_world["people"] else forum_world[target_key]
+    for role, allowed in zip(FORUM_ROLES, expected, strict=True):
+        assert can(forum_world["people"][role], permission, target) is allowed, (permission, target_key, role)
