@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import secrets
 from dataclasses import dataclass
+from datetime import timedelta
 
 from sqlalchemy import select
 
@@ -208,6 +209,8 @@ def _person(person: DemoPerson, password: str) -> User:
         languages_spoken=list(person.languages),
         privacy_version=accounts.settings.privacy_version,
         email_confirmed_at=utcnow() if person.confirmed else None,
+        # Demo people have been around for a while (only the unconfirmed one is new).
+        created_at=utcnow() - timedelta(days=120 if person.confirmed else 1),
     )
     db.session.add(user)
     db.session.flush()
