@@ -387,11 +387,10 @@ def move_thread(actor: User, thread: Thread, target_slug: str) -> Thread:
     return thread
 
 
-def moderated_forums(actor: User) -> list[Forum]:
-    """Forums the actor may move threads to (bounded list for the move form)."""
-    if is_admin(actor):
-        return regional_forums()
-    return [f for f in regional_forums() if can(actor, Permission.FORUM_MODERATE, f)]
+def move_targets(actor: User, thread: Thread) -> list[Forum]:
+    """Where a moderator may move a thread: its own forum first, then the regional forums they moderate."""
+    others = [f for f in regional_forums() if f.id != thread.forum_id and (is_admin(actor) or can(actor, Permission.FORUM_MODERATE, f))]
+    return [thread.forum, *others]
 
 
 def forums_count() -> int:

@@ -114,7 +114,7 @@ def _thread_page(item, form, page: int, preview: str | None = None, status: int 
 
 def _move_form(item) -> MoveForm:  # type: ignore[no-untyped-def]
     form = MoveForm()
-    form.set_forums(forums.moderated_forums(require_actor()), item.forum)
+    form.set_forums(forums.move_targets(require_actor(), item), item.forum)
     return form
 
 

@@ -84,7 +84,8 @@ class LiveServer:
     mail_dir: Path
     log_file: Path
     # Slugs of the seed data (see seed.py): "organization", "mentor", "group"; "founding"
-    # says whether the group's founding path could be started ("founding_error": why not).
+    # says whether the group's founding path could be started ("founding_error": why not);
+    # "forum" (Bari's forum) and "thread" (the id of its seed discussion).
     seed: dict[str, Any] = field(default_factory=dict)
 
     def __call__(self, path: str = "/") -> str:

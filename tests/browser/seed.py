@@ -11,7 +11,14 @@ the slugs the tests need:
   created by Rahim and reported once by Amina (so the moderation queue is not empty);
 - ``group``: an informal group in Bari administered by the administrator, whose founding
   path is started and answered when the founding service is there (``founding`` says
-  whether it is; ``founding_error`` why not).
+  whether it is; ``founding_error`` why not);
+- ``forum``: the forum of Bari's comune, joined by Rahim, with one discussion (``thread``, its
+  id): opened by Amina with a Markdown message, answered by Rahim and by the administrator
+  on behalf of the association; Rahim's reply (message #2) is reported by Amina as spam, so
+  the moderation queue also lists a message.
+
+Luca (Italian interface) takes part in nothing: the keyboard test of the forums writes as him,
+so its posts do not share the administrator's rate limit with the other browser tests.
 
 New accounts are registered with ``accounts.register`` and confirmed with the link of
 their confirmation mail, as a person would.
@@ -30,7 +37,7 @@ from flask import g
 
 from app import create_app
 from app.db import db
-from app.services import accounts, memberships, moderation, organizations
+from app.services import accounts, forums, memberships, moderation, organizations, territories
 from tests.browser.helpers import ADMIN_EMAIL, extract_link, mail_text, read_mail
 
 ORGANIZATION_NAME = "Associazione Teranga Bari"
@@ -40,7 +47,16 @@ PASSWORD = "una password di prova per il seme"
 PEOPLE = {
     "amina": ("Amina Haddad", "amina.seed@example.org", "ar"),
     "rahim": ("Rahim Uddin", "rahim.seed@example.org", "bn"),
+    "luca": ("Luca Bianchi", "luca.seed@example.org", "it"),
 }
+BARI = "072006"
+THREAD_TITLE = "Corsi di italiano gratuiti a Bari: dove e quando?"
+THREAD_BODY = (
+    "Ciao a tutti! Cerco un corso di italiano **gratuito** per mia madre, possibilmente di sera.\n\n"
+    "- zona Libertà o Madonnella\n"
+    "- livello A1\n\n"
+    "Qualcuno conosce il _CPIA_ di Bari?"
+)
 
 
 def _user(email: str) -> Any:
@@ -189,6 +205,35 @@ def _founding(group_slug: str) -> dict[str, Any]:
     return {"founding": True, "founding_error": ""}
 
 
+def _forum(organization_slug: str) -> dict[str, Any]:
+    """Bari's forum with one discussion of three messages, one member and one reported reply."""
+    with db.unit_of_work():
+        admin = _user(ADMIN_EMAIL)
+        amina = _user(PEOPLE["amina"][1])
+        rahim = _user(PEOPLE["rahim"][1])
+        association = organizations.get_by_slug(organization_slug, admin)
+        forum = forums.forum_for(territories.get_by_code(BARI))
+        thread = forums.create_thread(amina, forum, forums.ThreadDraft(title=THREAD_TITLE, body=THREAD_BODY))
+        spam = forums.reply(
+            rahim,
+            thread,
+            forums.PostDraft(body="Corsi garantiti in 3 giorni!!! Scrivete in privato, prezzi bassissimi."),
+        )
+        forums.reply(
+            admin,
+            thread,
+            forums.PostDraft(
+                body="Il **CPIA Bari 1** ha corsi serali di livello A1: iscrizioni allo sportello del sabato, "
+                "in via Sparano 1.",
+                reply_to=1,
+                organization_id=association.id,
+            ),
+        )
+        forums.join(rahim, forum)
+        moderation.report_content(amina, spam, moderation.ReportDraft(reason="spam"))
+        return {"forum": forum.slug, "thread": thread.id}
+
+
 def main() -> int:
     mail_dir = Path(os.environ["PONTE_MAIL_DIR"])
     base_url = f"{os.environ.get('PONTE_PREFERRED_URL_SCHEME', 'http')}://{os.environ['PONTE_SERVER_NAME']}"
@@ -199,7 +244,7 @@ def main() -> int:
         g.forced_locale = "it"
         _people(mail_dir, base_url)
         slugs = _organizations()
-        result = {**slugs, **_founding(slugs["group"])}
+        result = {**slugs, **_founding(slugs["group"]), **_forum(slugs["organization"])}
     sys.stdout.write(json.dumps(result) + "\n")
     return 0
 
