@@ -127,3 +127,86 @@ def init_app(app: Any) -> None:
     app.config.setdefault("BABEL_DEFAULT_TIMEZONE", app.config["DEFAULT_TIMEZONE"])
     app.config.setdefault("BABEL_TRANSLATION_DIRECTORIES", "translations")
     babel.init_app(app, locale_selector=select_locale, timezone_selector=select_timezone)
+
+
+# ---------------------------------------------------------------- labels of stored codes
+# One place for the translated names of enum values, used by forms (choices) and templates
+# (badges, lists). Values are lazy strings: they render in the language of each request.
+
+KIND_NAMES = {  # short, for badges
+    "migrant_association": _l("Migrant association"),
+    "youth_association": _l("Second-generation youth association"),
+    "informal_group": _l("Informal group"),
+    "local_authority": _l("Public body"),
+    "school": _l("School"),
+    "third_sector": _l("Third-sector body"),
+}
+KIND_CHOICES = {  # explained, for the profile form
+    "migrant_association": _l("Migrant association"),
+    "youth_association": _l("Association of young people of the second generation"),
+    "informal_group": _l("Informal group (not registered yet)"),
+    "local_authority": _l("Public body (Comune, Region, ASL, Prefettura, social district)"),
+    "school": _l("School or adult school (CPIA)"),
+    "third_sector": _l("Third-sector body (cooperative, NGO, volunteer organisation)"),
+}
+ACTION_NAMES = {
+    "action_01": _l("Action 01: School"),
+    "action_02": _l("Action 02: Local services"),
+    "action_03": _l("Action 03: Information"),
+    "action_04": _l("Action 04: Migrant associations"),
+}
+AREA_NAMES = {
+    **ACTION_NAMES,
+    "italian_l2": _l("Italian as a second language"),
+    "peer_education": _l("Peer education"),
+    "mediation": _l("Linguistic and cultural mediation"),
+    "orientation": _l("Orientation"),
+    "work": _l("Work"),
+    "housing": _l("Housing"),
+    "health": _l("Health"),
+    "culture": _l("Culture"),
+    "sport": _l("Sport"),
+    "volunteering": _l("Volunteering"),
+}
+LEGAL_FORM_NAMES = {
+    "aps": _l("APS: association for social promotion"),
+    "odv": _l("ODV: volunteer organisation"),
+    "other_ets": _l("Other third-sector body (ETS)"),
+    "unregistered": _l("Not registered yet"),
+}
+SCHOOL_LEVEL_NAMES = {
+    "primary": _l("Primary school"),
+    "lower_secondary": _l("Lower secondary school"),
+    "upper_secondary": _l("Upper secondary school"),
+    "comprehensive": _l("Comprehensive institute (istituto comprensivo)"),
+    "cpia": _l("Adult school (CPIA)"),
+}
+AUTHORITY_NAMES = {
+    "comune": _l("Comune"),
+    "regione": _l("Region"),
+    "asl": _l("Local health authority (ASL)"),
+    "prefettura": _l("Prefettura"),
+    "district_office": _l("Social district office"),
+}
+THIRD_SECTOR_NAMES = {
+    "cooperative": _l("Social cooperative"),
+    "ngo": _l("NGO"),
+    "volunteer_org": _l("Volunteer organisation"),
+    "other": _l("Other"),
+}
+ROLE_NAMES = {"admin": _l("Admin"), "member": _l("Member"), "official": _l("Official"), "staff": _l("School staff")}
+REPORT_REASON_NAMES = {
+    "spam": _l("Spam or advertising"),
+    "false_information": _l("False or misleading information"),
+    "impersonation": _l("It pretends to be someone else"),
+    "offensive": _l("Offensive or hateful content"),
+    "off_topic": _l("Off topic"),
+    "personal_data": _l("It shows someone's personal data"),
+    "other": _l("Something else"),
+}
+TERRITORY_LEVEL_NAMES = {
+    "region": _l("Region"),
+    "province": _l("Province"),
+    "district": _l("Social district"),
+    "comune": _l("Comune"),
+}

@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 from functools import lru_cache
 from pathlib import Path
+from types import SimpleNamespace
 from typing import Any
 
 from flask import Flask, current_app, g, request, url_for
@@ -12,11 +13,19 @@ from flask_babel import format_date, format_datetime, format_decimal, get_locale
 from flask_login import current_user
 from markupsafe import Markup
 
+from app import i18n
 from app.i18n import LANGUAGES, language, text_direction
 from app.security.headers import csp_nonce
 from app.security.permissions import Permission
 from app.security.policy import can as policy_can
 from app.services.italian_ids import display_phone
+
+# Translated names of stored codes, for templates: ``labels.kind[org.kind]``.
+LABELS = SimpleNamespace(
+    kind=i18n.KIND_NAMES, area=i18n.AREA_NAMES, action=i18n.ACTION_NAMES, legal_form=i18n.LEGAL_FORM_NAMES,
+    school_level=i18n.SCHOOL_LEVEL_NAMES, authority=i18n.AUTHORITY_NAMES, third_sector=i18n.THIRD_SECTOR_NAMES,
+    role=i18n.ROLE_NAMES, report_reason=i18n.REPORT_REASON_NAMES, level=i18n.TERRITORY_LEVEL_NAMES,
+)
 
 
 def viewer() -> Any:
@@ -78,5 +87,6 @@ def init_app(app: Flask) -> None:
         format_datetime=format_datetime,
         format_decimal=format_decimal,
         display_phone=display_phone,
+        labels=LABELS,
     )
     app.jinja_env.filters["rich_html"] = rich_html

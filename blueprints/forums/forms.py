@@ -6,26 +6,14 @@ from wtforms import HiddenField, IntegerField, SelectField, StringField, TextAre
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import Optional
 
-from app.i18n import _l
+from app.i18n import ACTION_NAMES, REPORT_REASON_NAMES, _l
 from app.services.forums import PostDraft, ThreadDraft
 from app.services.moderation import ReportDraft
 from blueprints.forms_common import BaseForm, choices, max_length, required
 from models import Forum, Organization
 
-ACTION_CHOICES = [
-    ("", _l("No action")),
-    ("action_01", _l("Action 01: School")),
-    ("action_02", _l("Action 02: Local services")),
-    ("action_03", _l("Action 03: Information")),
-    ("action_04", _l("Action 04: Migrant associations")),
-]
-CONTENT_REASONS = {
-    "spam": _l("Spam or advertising"),
-    "offensive": _l("Offensive or hateful content"),
-    "off_topic": _l("Off topic"),
-    "personal_data": _l("It shows someone's personal data"),
-    "other": _l("Something else"),
-}
+ACTION_CHOICES = [("", _l("No action")), *ACTION_NAMES.items()]
+CONTENT_REASONS = {k: REPORT_REASON_NAMES[k] for k in ("spam", "offensive", "off_topic", "personal_data", "other")}
 MARKDOWN_HELP = _l("You can use Markdown: **bold**, _italic_, lists with -, links. HTML is shown as text.")
 
 

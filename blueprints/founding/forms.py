@@ -6,7 +6,7 @@ from flask_wtf.file import FileField
 from wtforms import HiddenField, SelectField, StringField, TextAreaField
 from wtforms.validators import Optional
 
-from app.i18n import _l
+from app.i18n import KIND_CHOICES, LEGAL_FORM_NAMES, _l
 from app.services import founding
 from blueprints.forms_common import BaseForm, choices, max_length, required
 from models import FoundingPath, FoundingStep, Organization
@@ -16,15 +16,8 @@ STATUS_LABELS = {
     "in_progress": _l("In progress"),
     "done": _l("Done"),
 }
-LEGAL_FORM_CHOICES = {
-    "": _l("Not decided yet"),
-    "aps": _l("APS: association for social promotion"),
-    "odv": _l("ODV: volunteer organisation"),
-}
-RESULT_KIND_LABELS = {
-    "migrant_association": _l("Migrant association"),
-    "youth_association": _l("Association of young people of the second generation"),
-}
+LEGAL_FORM_CHOICES = {"": _l("Not decided yet"), "aps": LEGAL_FORM_NAMES["aps"], "odv": LEGAL_FORM_NAMES["odv"]}
+RESULT_KIND_LABELS = {k: KIND_CHOICES[k] for k in ("migrant_association", "youth_association")}
 
 
 class _Versioned(BaseForm):

@@ -8,7 +8,17 @@ from wtforms import Form as PlainForm
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import NumberRange, Optional
 
-from app.i18n import _l
+from app.i18n import (
+    AREA_NAMES,
+    AUTHORITY_NAMES,
+    KIND_CHOICES,
+    LEGAL_FORM_NAMES,
+    REPORT_REASON_NAMES,
+    ROLE_NAMES,
+    SCHOOL_LEVEL_NAMES,
+    THIRD_SECTOR_NAMES,
+    _l,
+)
 from app.services.memberships import default_role
 from app.services.moderation import ReportDraft
 from app.services.organizations import DirectoryFilters, OrganizationDraft
@@ -23,69 +33,7 @@ from blueprints.forms_common import (
 )
 from models import MemberRole, Organization
 
-KIND_LABELS = {
-    "migrant_association": _l("Migrant association"),
-    "youth_association": _l("Association of young people of the second generation"),
-    "informal_group": _l("Informal group (not registered yet)"),
-    "local_authority": _l("Public body (Comune, Region, ASL, Prefettura, social district)"),
-    "school": _l("School or adult school (CPIA)"),
-    "third_sector": _l("Third-sector body (cooperative, NGO, volunteer organisation)"),
-}
-AREA_LABELS = {
-    "action_01": _l("Action 01: School"),
-    "action_02": _l("Action 02: Local services"),
-    "action_03": _l("Action 03: Information"),
-    "action_04": _l("Action 04: Migrant associations"),
-    "italian_l2": _l("Italian as a second language"),
-    "peer_education": _l("Peer education"),
-    "mediation": _l("Linguistic and cultural mediation"),
-    "orientation": _l("Orientation"),
-    "work": _l("Work"),
-    "housing": _l("Housing"),
-    "health": _l("Health"),
-    "culture": _l("Culture"),
-    "sport": _l("Sport"),
-    "volunteering": _l("Volunteering"),
-}
-LEGAL_FORM_LABELS = {
-    "aps": _l("APS: association for social promotion"),
-    "odv": _l("ODV: volunteer organisation"),
-    "other_ets": _l("Other third-sector body (ETS)"),
-    "unregistered": _l("Not registered yet"),
-}
-SCHOOL_LEVEL_LABELS = {
-    "primary": _l("Primary school"),
-    "lower_secondary": _l("Lower secondary school"),
-    "upper_secondary": _l("Upper secondary school"),
-    "comprehensive": _l("Comprehensive institute (istituto comprensivo)"),
-    "cpia": _l("Adult school (CPIA)"),
-}
-AUTHORITY_LABELS = {
-    "comune": _l("Comune"),
-    "regione": _l("Region"),
-    "asl": _l("Local health authority (ASL)"),
-    "prefettura": _l("Prefettura"),
-    "district_office": _l("Social district office"),
-}
-THIRD_SECTOR_LABELS = {
-    "cooperative": _l("Social cooperative"),
-    "ngo": _l("NGO"),
-    "volunteer_org": _l("Volunteer organisation"),
-    "other": _l("Other"),
-}
-ROLE_LABELS = {
-    "admin": _l("Admin"),
-    "member": _l("Member"),
-    "official": _l("Official"),
-    "staff": _l("School staff"),
-}
-REPORT_REASONS = {
-    "spam": _l("Spam or advertising"),
-    "false_information": _l("False or misleading information"),
-    "impersonation": _l("It pretends to be someone else"),
-    "offensive": _l("Offensive or hateful content"),
-    "other": _l("Something else"),
-}
+REPORT_REASONS = {k: REPORT_REASON_NAMES[k] for k in ("spam", "false_information", "impersonation", "offensive", "other")}
 
 
 def _optional_choices(labels: dict) -> list:
@@ -103,7 +51,7 @@ class DescriptionForm(PlainForm):
 
 class OrganizationForm(BaseForm):
     name = StringField(_l("Name"), [required(), max_length(160)])
-    kind = SelectField(_l("What kind of organisation is it?"), choices=choices(list(KIND_LABELS.items())), validate_choice=False)
+    kind = SelectField(_l("What kind of organisation is it?"), choices=choices(list(KIND_CHOICES.items())), validate_choice=False)
     home_territory = StringField(_l("Comune where it is based"), [required(), max_length(100)], description=_l("For example: Bari, or Castro (LE)."))
     territories_served = TextAreaField(
         _l("Other places where it works"), [Optional(), max_length(2000)],
@@ -114,7 +62,7 @@ class OrganizationForm(BaseForm):
         _l("Language the description was first written in"), choices=language_choices(),
         description=_l("Readers see the description in their language if you wrote it, otherwise in this one."),
     )
-    areas = MultiCheckboxField(_l("Areas of work"), choices=choices(list(AREA_LABELS.items())), validate_choice=False)
+    areas = MultiCheckboxField(_l("Areas of work"), choices=choices(list(AREA_NAMES.items())), validate_choice=False)
     languages = MultiCheckboxField(_l("Languages spoken"), choices=spoken_choices(), validate_choice=False)
     communities_served = StringField(_l("Communities you work with"), [Optional(), max_length(300)], description=_l("For example: Senegalese, Ukrainian, Bangladeshi families."))
     address = StringField(_l("Address"), [Optional(), max_length(300)])
@@ -122,14 +70,14 @@ class OrganizationForm(BaseForm):
     phone = StringField(_l("Public phone"), [Optional(), max_length(40)])
     website = StringField(_l("Website"), [Optional(), max_length(300)], description=_l("Starting with https://"))
     social_links = TextAreaField(_l("Social media pages"), [Optional(), max_length(2000)], description=_l("One link per line, starting with https://"))
-    legal_form = SelectField(_l("Legal form"), choices=_optional_choices(LEGAL_FORM_LABELS), validate_choice=False)
+    legal_form = SelectField(_l("Legal form"), choices=_optional_choices(LEGAL_FORM_NAMES), validate_choice=False)
     runts_number = StringField(_l("RUNTS number"), [Optional(), max_length(20)], description=_l("The number in the national register of the third sector, if registered."))
     founding_year = IntegerField(_l("Year founded"), [Optional(), NumberRange(min=1800, max=2100, message=_l("Write a year between 1800 and this year."))])
-    school_level = SelectField(_l("Type of school"), choices=_optional_choices(SCHOOL_LEVEL_LABELS), validate_choice=False)
+    school_level = SelectField(_l("Type of school"), choices=_optional_choices(SCHOOL_LEVEL_NAMES), validate_choice=False)
     school_code = StringField(_l("Codice meccanografico"), [Optional(), max_length(10)])
-    authority_type = SelectField(_l("Type of public body"), choices=_optional_choices(AUTHORITY_LABELS), validate_choice=False)
+    authority_type = SelectField(_l("Type of public body"), choices=_optional_choices(AUTHORITY_NAMES), validate_choice=False)
     authority_istat_code = StringField(_l("ISTAT code of the body's territory"), [Optional(), max_length(16)])
-    third_sector_type = SelectField(_l("Type of third-sector body"), choices=_optional_choices(THIRD_SECTOR_LABELS), validate_choice=False)
+    third_sector_type = SelectField(_l("Type of third-sector body"), choices=_optional_choices(THIRD_SECTOR_NAMES), validate_choice=False)
     tax_code = StringField(_l("Codice fiscale"), [Optional(), max_length(20)])
     contact_name = StringField(_l("Contact person"), [Optional(), max_length(120)])
     contact_phone = StringField(_l("Contact person's phone"), [Optional(), max_length(40)])
@@ -195,13 +143,13 @@ class InviteForm(BaseForm):
     role = SelectField(_l("Role"), choices=[])
 
     def set_roles(self, org: Organization) -> None:
-        self.role.choices = choices([(r.value, ROLE_LABELS[r.value]) for r in (MemberRole.ADMIN, default_role(org))])
+        self.role.choices = choices([(r.value, ROLE_NAMES[r.value]) for r in (MemberRole.ADMIN, default_role(org))])
         if not self.role.data:
             self.role.data = default_role(org).value
 
 
 class RoleForm(BaseForm):
-    role = SelectField(_l("Role"), choices=choices(list(ROLE_LABELS.items())))
+    role = SelectField(_l("Role"), choices=choices(list(ROLE_NAMES.items())))
 
 
 class ButtonForm(BaseForm):
@@ -228,8 +176,8 @@ class DirectoryForm(BaseForm):
 
     q = StringField(_l("Name"), [Optional(), max_length(100)])
     territory = StringField(_l("Place"), [Optional(), max_length(100)], description=_l("A comune, province or region."))
-    kind = SelectField(_l("Kind"), choices=choices([("", _l("All kinds")), *KIND_LABELS.items()]), validate_choice=False)
-    area = SelectField(_l("Area of work"), choices=choices([("", _l("All areas")), *AREA_LABELS.items()]), validate_choice=False)
+    kind = SelectField(_l("Kind"), choices=choices([("", _l("All kinds")), *KIND_CHOICES.items()]), validate_choice=False)
+    area = SelectField(_l("Area of work"), choices=choices([("", _l("All areas")), *AREA_NAMES.items()]), validate_choice=False)
     language = SelectField(_l("Language spoken"), choices=[SelectChoice("", _l("All languages")), *spoken_choices()], validate_choice=False)
     verified = SelectField(_l("Verified"), choices=choices([("", _l("All")), ("1", _l("Only verified"))]), validate_choice=False)
     sort = SelectField(_l("Sort by"), choices=choices([("name", _l("Name")), ("newest", _l("Newest"))]), validate_choice=False)
