@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-from typing import Any
 from urllib.parse import unquote, urlsplit
 
 from flask import abort, request
@@ -60,10 +59,6 @@ def apply_errors(form: FlaskForm, error: ValidationFailed) -> None:
             field.errors = [*list(field.errors or []), str(message)]
         else:
             form.form_errors.append(str(message))
-
-
-def next_param() -> Any:
-    return request.values.get("next")
 
 
 def page_arg(limit: int = 1000) -> int:

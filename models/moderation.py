@@ -10,6 +10,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from models.accounts import User
 from models.base import Base, UTCDateTime, str_enum, utcnow
+from models.territories import Territory
 
 
 class AuditEntry(Base):
@@ -64,3 +65,4 @@ class Report(Base):
     decision_note: Mapped[str] = mapped_column(String(500), default="")
 
     reporter: Mapped[User | None] = relationship(foreign_keys=[reporter_id], lazy="joined")
+    territory: Mapped[Territory | None] = relationship(lazy="select")

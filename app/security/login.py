@@ -7,20 +7,14 @@ changing the password or suspending the account deletes the other sessions too.
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any, ClassVar
+from typing import Any
 
 from flask import Flask, g
-from flask_login import AnonymousUserMixin, LoginManager
+from flask_login import LoginManager
 
 from app.i18n import _l
 
 login_manager = LoginManager()
-
-
-class Anonymous(AnonymousUserMixin):
-    locale = None
-    timezone = None
-    roles: ClassVar[list] = []
 
 
 def init_app(app: Flask, load_session: Callable[[str], Any]) -> None:
@@ -29,7 +23,6 @@ def init_app(app: Flask, load_session: Callable[[str], Any]) -> None:
     login_manager.login_view = "auth.login"
     login_manager.login_message = _l("Log in to continue.")
     login_manager.login_message_category = "info"
-    login_manager.anonymous_user = Anonymous
     login_manager.session_protection = "basic"
 
     @login_manager.user_loader

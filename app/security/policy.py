@@ -59,13 +59,6 @@ def moderates(user: User | None, territory: Territory | None) -> bool:
     return any(r.role == Role.MODERATOR and r.territory_id in ancestors for r in user.roles)  # type: ignore[union-attr]
 
 
-def _moderates_id(user: User | None, territory_id: int) -> bool:
-    from app.db import db  # the territory is needed only for moderators, rarely
-
-    territory = db.session.get(Territory, territory_id)
-    return moderates(user, territory)
-
-
 def is_moderator_anywhere(user: User | None) -> bool:
     return _active(user) and any(r.role == Role.MODERATOR for r in user.roles)  # type: ignore[union-attr]
 
@@ -278,13 +271,7 @@ def _post_report(user: User | None, target: Any) -> bool:
 @rule(Permission.REPORT_HANDLE)
 def _report_handle(user: User | None, target: Any) -> bool:
     """Administrators, and moderators of the reported object's territory, decide reports."""
-    if is_admin(user):
-        return True
-    if not isinstance(target, Report) or target.territory_id is None:
-        return False
-    return _active(user) and any(
-        r.role == Role.MODERATOR and r.territory_id is not None for r in user.roles  # type: ignore[union-attr]
-    ) and _moderates_id(user, target.territory_id)
+    return is_admin(user) or (isinstance(target, Report) and moderates(user, target.territory))
 
 
 @rule(Permission.ROLE_GRANT)

@@ -7,18 +7,18 @@ known and unknown addresses; the owner of a known address is told by e-mail inst
 
 from __future__ import annotations
 
-import hashlib
 import secrets
 from dataclasses import dataclass, field
 from datetime import timedelta
 
 from email_validator import EmailNotValidError, validate_email
-from sqlalchemy import delete, func, select
+from sqlalchemy import delete, select
 from sqlalchemy.exc import IntegrityError
 
 from app.db import db
 from app.exceptions import Conflict, NotFound, ValidationFailed
 from app.i18n import LANGUAGES, _l
+from app.security import tokens
 from app.security.passwords import fingerprint, hash_password, needs_rehash, verify_password
 from app.security.permissions import Permission
 from app.security.policy import ensure
@@ -132,10 +132,6 @@ def find_user_by_email(email: str) -> User | None:
     return db.session.scalar(select(User).where(User.email == address))
 
 
-def count_users() -> int:
-    return db.session.scalar(select(func.count()).select_from(User)) or 0
-
-
 # ---------------------------------------------------------------- tokens
 
 
@@ -144,12 +140,12 @@ def _issue_token(user: User, purpose: TokenPurpose, max_age: int) -> str:
     db.session.execute(
         delete(AccountToken).where(AccountToken.user_id == user.id, AccountToken.purpose == purpose)
     )
-    secret = secrets.token_urlsafe(32)
+    secret, token_hash = tokens.new_token()
     db.session.add(
         AccountToken(
             user_id=user.id,
             purpose=purpose,
-            token_hash=hashlib.sha256(secret.encode()).hexdigest(),
+            token_hash=token_hash,
             password_fingerprint=fingerprint(user.password_hash),
             expires_at=utcnow() + timedelta(seconds=max_age),
         )
@@ -161,9 +157,9 @@ def _issue_token(user: User, purpose: TokenPurpose, max_age: int) -> str:
 def _valid_token(secret: str, purpose: TokenPurpose) -> AccountToken:
     """The stored token for ``secret`` if it is unused, unexpired and its password unchanged."""
     invalid = ValidationFailed({"token": _l("This link is not valid any more. Ask for a new one.")})
-    if not secret or len(secret) > 100:
+    digest = tokens.lookup_digest(secret)
+    if digest is None:
         raise invalid
-    digest = hashlib.sha256(secret.encode()).hexdigest()
     token = db.session.scalar(
         select(AccountToken).where(AccountToken.token_hash == digest, AccountToken.purpose == purpose)
     )

@@ -15,7 +15,7 @@ from app.exceptions import Conflict, NotFound, ValidationFailed
 from app.i18n import _l
 from app.sanitize import rich_text
 from app.security.permissions import Permission
-from app.security.policy import can, ensure, is_admin
+from app.security.policy import can, ensure
 from app.services import Page, audit, territories
 from models import (
     Forum,
@@ -389,7 +389,7 @@ def move_thread(actor: User, thread: Thread, target_slug: str) -> Thread:
 
 def move_targets(actor: User, thread: Thread) -> list[Forum]:
     """Where a moderator may move a thread: its own forum first, then the regional forums they moderate."""
-    others = [f for f in regional_forums() if f.id != thread.forum_id and (is_admin(actor) or can(actor, Permission.FORUM_MODERATE, f))]
+    others = [f for f in regional_forums() if f.id != thread.forum_id and can(actor, Permission.FORUM_MODERATE, f)]
     return [thread.forum, *others]
 
 

@@ -6,8 +6,6 @@ or be demoted. ``members_count`` counts active members and is updated in the sam
 
 from __future__ import annotations
 
-import hashlib
-import secrets
 from datetime import timedelta
 
 from sqlalchemy import delete, func, select, update
@@ -16,6 +14,7 @@ from sqlalchemy.exc import IntegrityError
 from app.db import db
 from app.exceptions import Conflict, NotFound, ValidationFailed
 from app.i18n import _l
+from app.security import tokens
 from app.security.permissions import Permission
 from app.security.policy import ensure
 from app.services import audit, mail
@@ -140,10 +139,10 @@ def invite(actor: User, org: Organization, email: str, role: str) -> Invitation:
     if already:
         raise ValidationFailed({"email": _l("This person is already a member.")})
     db.session.execute(delete(Invitation).where(Invitation.organization_id == org.id, Invitation.email == address))
-    secret = secrets.token_urlsafe(32)
+    secret, token_hash = tokens.new_token()
     invitation = Invitation(
         organization_id=org.id, email=address, role=chosen, invited_by_id=actor.id,
-        token_hash=hashlib.sha256(secret.encode()).hexdigest(), expires_at=utcnow() + timedelta(days=INVITATION_DAYS),
+        token_hash=token_hash, expires_at=utcnow() + timedelta(days=INVITATION_DAYS),
     )
     db.session.add(invitation)
     db.session.flush()
@@ -159,9 +158,10 @@ def invite(actor: User, org: Organization, email: str, role: str) -> Invitation:
 def find_invitation(secret: str) -> Invitation:
     """The unexpired invitation for this link, or a ValidationFailed that says what to do."""
     invalid = ValidationFailed({"token": _l("This invitation is not valid any more. Ask the organisation to invite you again.")})
-    if not secret or len(secret) > 100:
+    digest = tokens.lookup_digest(secret)
+    if digest is None:
         raise invalid
-    invitation = db.session.scalar(select(Invitation).where(Invitation.token_hash == hashlib.sha256(secret.encode()).hexdigest()))
+    invitation = db.session.scalar(select(Invitation).where(Invitation.token_hash == digest))
     if invitation is None or invitation.expires_at <= utcnow():
         raise invalid
     return invitation

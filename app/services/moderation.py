@@ -10,7 +10,7 @@ from app.db import db
 from app.exceptions import Conflict, NotFound, ValidationFailed
 from app.i18n import _l
 from app.security.permissions import Permission
-from app.security.policy import can, ensure, is_admin
+from app.security.policy import ensure, is_admin
 from app.services import Page, audit, forums, organizations
 from models import Organization, Post, Report, ReportReason, ReportStatus, Role, Territory, Thread, User
 from models.base import utcnow
@@ -83,7 +83,7 @@ def targets_of(reports: list[Report]) -> dict[tuple[str, int], Organization | Th
 def _hide_target(actor: User, report: Report, note: str) -> None:
     if report.target_type == "organization":
         org = db.session.get(Organization, report.target_id)
-        if org is not None and can(actor, Permission.ORGANIZATION_VERIFY, org):
+        if org is not None:
             organizations.set_hidden(actor, org, True, note)
     elif report.target_type == "thread":
         thread = db.session.get(Thread, report.target_id)

@@ -128,11 +128,6 @@ def resolve(text: str) -> Territory | None:
     return found[0]
 
 
-def count_by_level() -> dict[TerritoryLevel, int]:
-    rows = db.session.execute(select(Territory.level, func.count()).group_by(Territory.level))
-    return {level: n for level, n in rows}
-
-
 # ---------------------------------------------------------------- importer
 
 
