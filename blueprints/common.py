@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from urllib.parse import unquote, urlsplit
 
-from flask import abort, request
+from flask import abort, flash, request
 from flask_login import current_user
 from flask_wtf import FlaskForm
 
-from app.exceptions import ValidationFailed
+from app.exceptions import Conflict, ValidationFailed
 from models import User
 
 _CONTROL = re.compile(r"[\x00-\x1f\x7f\\]")
@@ -67,3 +68,14 @@ def page_arg(limit: int = 1000) -> int:
     if not raw.isdigit() or not 1 <= int(raw) <= limit:
         abort(400)
     return int(raw)
+
+
+def flash_outcome(action: Callable[[], object], success: object) -> bool:
+    """Run one service command for a button; flash its success, or the reason it was refused."""
+    try:
+        action()
+    except (Conflict, ValidationFailed) as exc:
+        flash(str(exc), "warning")
+        return False
+    flash(success, "success")
+    return True

@@ -11,7 +11,7 @@ from app.security.permissions import Permission
 from app.security.policy import can, ensure
 from app.security.ratelimit import per_user
 from app.services import forums, memberships, moderation, territories
-from blueprints.common import apply_errors, current_actor, page_arg, require_actor
+from blueprints.common import apply_errors, current_actor, flash_outcome, page_arg, require_actor
 from blueprints.forums.forms import (
     ButtonForm,
     ContentReportForm,
@@ -233,12 +233,8 @@ def moderate_thread(thread_id: int, action: str):  # type: ignore[no-untyped-def
     form = ModerateForm()
     if form.validate_on_submit():
         flag = {"hide": "hidden", "restore": "hidden", "lock": "locked", "unlock": "locked", "pin": "pinned", "unpin": "pinned"}[action]
-        try:
-            forums.set_thread_flag(actor, item, flag, action in ("hide", "lock", "pin"), form.reason.data or "")
-        except ValidationFailed as exc:
-            flash(" ".join(str(v) for v in exc.errors.values()), "warning")
-        else:
-            flash(_l("Done."), "success")
+        on = action in ("hide", "lock", "pin")
+        flash_outcome(lambda: forums.set_thread_flag(actor, item, flag, on, form.reason.data or ""), _l("Done."))
     return redirect(url_for("forums.thread", thread_id=item.id))
 
 
@@ -249,12 +245,7 @@ def move(thread_id: int):  # type: ignore[no-untyped-def]
     item = forums.get_thread(actor, thread_id)
     form = MoveForm()
     if form.validate_on_submit():
-        try:
-            forums.move_thread(actor, item, form.forum.data or "")
-        except ValidationFailed as exc:
-            flash(" ".join(str(v) for v in exc.errors.values()), "warning")
-        else:
-            flash(_l("The discussion was moved."), "success")
+        flash_outcome(lambda: forums.move_thread(actor, item, form.forum.data or ""), _l("The discussion was moved."))
     return redirect(url_for("forums.thread", thread_id=item.id))
 
 
@@ -266,10 +257,5 @@ def moderate_post(thread_id: int, position: int, action: str):  # type: ignore[n
     post = forums.get_post(item, position)
     form = ModerateForm()
     if form.validate_on_submit():
-        try:
-            forums.set_post_hidden(actor, post, action == "hide", form.reason.data or "")
-        except ValidationFailed as exc:
-            flash(" ".join(str(v) for v in exc.errors.values()), "warning")
-        else:
-            flash(_l("Done."), "success")
+        flash_outcome(lambda: forums.set_post_hidden(actor, post, action == "hide", form.reason.data or ""), _l("Done."))
     return redirect(url_for("forums.post_link", thread_id=item.id, position=position))

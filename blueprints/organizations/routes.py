@@ -13,7 +13,7 @@ from app.i18n import _l
 from app.security.permissions import Permission
 from app.security.policy import can, ensure
 from app.services import memberships, moderation, organizations, territories, uploads
-from blueprints.common import apply_errors, current_actor, page_arg, require_actor
+from blueprints.common import apply_errors, current_actor, flash_outcome, page_arg, require_actor
 from blueprints.organizations.forms import (
     ButtonForm,
     DecisionForm,
@@ -154,7 +154,7 @@ def cancel_request(slug: str):  # type: ignore[no-untyped-def]
     actor = require_actor()
     org = organizations.get_by_slug(slug, actor)
     if ButtonForm().validate_on_submit():
-        _flash_conflict(lambda: memberships.cancel_request(actor, org), _l("Your request was withdrawn."))
+        flash_outcome(lambda: memberships.cancel_request(actor, org), _l("Your request was withdrawn."))
     return redirect(url_for("organizations.show", slug=org.slug))
 
 
@@ -164,18 +164,8 @@ def leave(slug: str):  # type: ignore[no-untyped-def]
     actor = require_actor()
     org = organizations.get_by_slug(slug, actor)
     if ButtonForm().validate_on_submit():
-        _flash_conflict(lambda: memberships.leave(actor, org), _l("You left the organisation."))
+        flash_outcome(lambda: memberships.leave(actor, org), _l("You left the organisation."))
     return redirect(url_for("organizations.show", slug=org.slug))
-
-
-def _flash_conflict(action, success) -> bool:  # type: ignore[no-untyped-def]
-    try:
-        action()
-    except (Conflict, ValidationFailed) as exc:
-        flash(str(exc), "warning")
-        return False
-    flash(success, "success")
-    return True
 
 
 @bp.get("/organizations/<slug>/members")
@@ -226,7 +216,7 @@ def decide(slug: str, membership_id: int, decision: str):  # type: ignore[no-unt
     if form.validate_on_submit():
         membership = memberships.get_membership(membership_id, org)
         approved = decision == "approve"
-        _flash_conflict(lambda: memberships.decide_request(actor, membership, approved, form.message.data or ""),
+        flash_outcome(lambda: memberships.decide_request(actor, membership, approved, form.message.data or ""),
                         _l("The person is now a member.") if approved else _l("The request was declined."))
     return redirect(url_for("organizations.members", slug=org.slug))
 
@@ -239,7 +229,7 @@ def change_role(slug: str, membership_id: int):  # type: ignore[no-untyped-def]
     form = RoleForm()
     if form.validate_on_submit():
         membership = memberships.get_membership(membership_id, org)
-        _flash_conflict(lambda: memberships.change_role(actor, membership, form.role.data or ""), _l("The role was changed."))
+        flash_outcome(lambda: memberships.change_role(actor, membership, form.role.data or ""), _l("The role was changed."))
     return redirect(url_for("organizations.members", slug=org.slug))
 
 
@@ -250,7 +240,7 @@ def remove_member(slug: str, membership_id: int):  # type: ignore[no-untyped-def
     org = organizations.get_by_slug(slug, actor)
     if ButtonForm().validate_on_submit():
         membership = memberships.get_membership(membership_id, org)
-        _flash_conflict(lambda: memberships.remove_member(actor, membership), _l("The person was removed from the organisation."))
+        flash_outcome(lambda: memberships.remove_member(actor, membership), _l("The person was removed from the organisation."))
     return redirect(url_for("organizations.members", slug=org.slug))
 
 
@@ -261,7 +251,7 @@ def transfer(slug: str, membership_id: int):  # type: ignore[no-untyped-def]
     org = organizations.get_by_slug(slug, actor)
     if ButtonForm().validate_on_submit():
         membership = memberships.get_membership(membership_id, org)
-        _flash_conflict(lambda: memberships.transfer(actor, org, membership), _l("The organisation was handed over. You are now a member."))
+        flash_outcome(lambda: memberships.transfer(actor, org, membership), _l("The organisation was handed over. You are now a member."))
     return redirect(url_for("organizations.members", slug=org.slug))
 
 
@@ -273,7 +263,7 @@ def verify(slug: str, decision: str):  # type: ignore[no-untyped-def]
     form = VerifyForm()
     if form.validate_on_submit():
         verified = decision == "verify"
-        _flash_conflict(lambda: organizations.set_verified(actor, org, verified, form.note.data or ""),
+        flash_outcome(lambda: organizations.set_verified(actor, org, verified, form.note.data or ""),
                         _l("The organisation is verified.") if verified else _l("The verification was removed."))
     return redirect(url_for("organizations.show", slug=org.slug))
 
