@@ -10,6 +10,7 @@ import time
 from email.message import EmailMessage
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote
 
 from playwright.sync_api import Page
 
@@ -136,3 +137,32 @@ def page_problems(page: Page, source: str, where: str, name: str, lang: str, wid
     if violations:
         problems.append(format_violations(violations, where))
     return problems
+
+
+def open_page(
+    new_context: Any, admin_state: dict[str, Any] | None, path: str, logged_in: bool, lang: str, width: int,
+    status: int = 200,
+) -> Page:
+    """Switch the interface to ``lang`` and land on ``path``, logged in as the administrator or not.
+
+    ``status`` is the answer the page is meant to give (an error page is checked like any other).
+    """
+    context = new_context(width, storage_state=admin_state if logged_in else None)
+    page = context.new_page()
+    response = page.goto(f"/lang/{lang}?next={quote(path, safe='/')}")
+    where = f"{path} ({lang}, {width} px, {'logged in' if logged_in else 'logged out'})"
+    assert response is not None
+    if status == 200:
+        assert response.ok, f"{where}: HTTP {response.status} at {page.url}"
+    else:
+        assert response.status == status, f"{where}: HTTP {response.status}, expected {status}"
+    assert page.url.endswith(path), f"{where}: expected to land on {path}, landed on {page.url}"
+    if logged_in:
+        assert page.locator("header .ponte-logout").count() == 1, f"{where}: not logged in"
+    else:
+        assert page.locator("header .ponte-logout").count() == 0, f"{where}: unexpectedly logged in"
+    return page
+
+
+def where_of(path: str, lang: str, width: int, logged_in: bool) -> str:
+    return f"{path} ({lang}, {width} px, {'logged in' if logged_in else 'logged out'})"

@@ -9,15 +9,14 @@ data is really on the page, and saves ``test-artifacts/screenshots/<page>-<lang>
 from __future__ import annotations
 
 from typing import Any
-from urllib.parse import quote
 
 import pytest
 
 pytest.importorskip("playwright.sync_api")
 
-from playwright.sync_api import Page, expect
+from playwright.sync_api import expect
 
-from tests.browser.helpers import LANGUAGE_DIRECTIONS, page_problems
+from tests.browser.helpers import LANGUAGE_DIRECTIONS, open_page, page_problems, where_of
 
 pytestmark = pytest.mark.browser
 
@@ -31,6 +30,10 @@ PAGES = [
     ("thread", "/threads/{thread}", False, "main #post-3 .ponte-prose strong"),
     ("thread-moderator", "/threads/{thread}", True, "main section.ponte-staff[aria-labelledby=mod-title]"),
     ("forum-moderation", "/moderation/", True, "main .ponte-report a[href$='/threads/{thread}/posts/2']"),
+    ("thread-report", "/threads/{thread}/report", True, "main form #reason"),
+    ("post-report", "/threads/{thread}/posts/2/report", True, "main form #reason"),
+    ("post-edit", "/threads/{thread}/posts/3/edit", True, "main form textarea#body"),
+    ("post-history", "/threads/{thread}/posts/2/history", True, "main h1"),
 ]
 WIDTHS = [390, 1280]
 
@@ -43,22 +46,6 @@ CASES = [
 PREVIEW_CASES = [
     pytest.param(lang, width, id=f"thread-preview-{lang}-{width}") for lang in LANGUAGE_DIRECTIONS for width in WIDTHS
 ]
-
-
-def open_page(new_context: Any, admin_state: dict[str, Any], path: str, logged_in: bool, lang: str, width: int) -> Page:
-    """Switch the interface to ``lang`` and land on ``path``, logged in as the administrator or not."""
-    context = new_context(width, storage_state=admin_state if logged_in else None)
-    page = context.new_page()
-    response = page.goto(f"/lang/{lang}?next={quote(path, safe='/')}")
-    where = f"{path} ({lang}, {width} px, {'logged in' if logged_in else 'logged out'})"
-    assert response is not None
-    assert response.ok, f"{where}: HTTP {response.status} at {page.url}"
-    assert page.url.endswith(path), f"{where}: expected to land on {path}, landed on {page.url}"
-    if logged_in:
-        assert page.locator("header .ponte-logout").count() == 1, f"{where}: not logged in"
-    else:
-        assert page.locator("header .ponte-logout").count() == 0, f"{where}: unexpectedly logged in"
-    return page
 
 
 @pytest.mark.parametrize(("name", "path", "logged_in", "selector", "lang", "width"), CASES)
@@ -78,7 +65,7 @@ def test_forum_page_is_accessible(
     path = path.format(**seed)
     selector = selector.format(**seed)
     page = open_page(new_context, admin_state, path, logged_in, lang, width)
-    where = f"{path} ({lang}, {width} px, {'logged in' if logged_in else 'logged out'})"
+    where = where_of(path, lang, width, logged_in)
     assert page.locator(selector).count() >= 1, f"{where}: the seed data is missing (nothing matches {selector})"
     if name == "thread-moderator":
         expect(page.locator("main section.ponte-staff")).to_be_visible()

@@ -9,13 +9,12 @@ checks ``<html lang dir>``, exactly one ``h1`` and that the seed data is really 
 from __future__ import annotations
 
 from typing import Any
-from urllib.parse import quote
 
 import pytest
 
 pytest.importorskip("playwright.sync_api")
 
-from tests.browser.helpers import LANGUAGE_DIRECTIONS, page_problems
+from tests.browser.helpers import LANGUAGE_DIRECTIONS, open_page, page_problems, where_of
 
 pytestmark = pytest.mark.browser
 
@@ -36,6 +35,8 @@ PAGES = [
     ("founding-statute", "/founding/{group}/statute", True, "main article.ponte-statute"),
     ("admin", "/admin/", True, "main table.ponte-table tbody tr"),
     ("moderation", "/moderation/", True, "main .ponte-report a[href$='/organizations/{mentor}']"),
+    ("org-new", "/organizations/new", True, "main form[enctype='multipart/form-data'] #name"),
+    ("org-report", "/organizations/{organization}/report", True, "main form #reason"),
 ]
 WIDTHS = [390, 1280]
 
@@ -66,17 +67,8 @@ def test_page_is_accessible(
     path = path.format(**seed)
     selector = selector.format(**seed)
 
-    context = new_context(width, storage_state=admin_state if logged_in else None)
-    page = context.new_page()
-    response = page.goto(f"/lang/{lang}?next={quote(path, safe='/')}")
-    where = f"{path} ({lang}, {width} px, {'logged in' if logged_in else 'logged out'})"
-    assert response is not None
-    assert response.ok, f"{where}: HTTP {response.status} at {page.url}"
-    assert page.url.endswith(path), f"{where}: expected to land on {path}, landed on {page.url}"
-    if logged_in:
-        assert page.locator("header .ponte-logout").count() == 1, f"{where}: not logged in"
-    else:
-        assert page.locator("header .ponte-logout").count() == 0, f"{where}: unexpectedly logged in"
+    page = open_page(new_context, admin_state, path, logged_in, lang, width)
+    where = where_of(path, lang, width, logged_in)
     assert page.locator(selector).count() >= 1, f"{where}: the seed data is missing (nothing matches {selector})"
 
     problems = page_problems(page, axe_source, where, name, lang, width)
