@@ -59,6 +59,16 @@ def moderates(user: User | None, territory: Territory | None) -> bool:
     return any(r.role == Role.MODERATOR and r.territory_id in ancestors for r in user.roles)  # type: ignore[union-attr]
 
 
+def moderation_scope(user: User | None) -> list[Territory] | None:
+    """Where the user moderates: None means everywhere (administrators), else the territories
+    whose content (and everything inside them) they moderate; empty for everyone else."""
+    if is_admin(user):
+        return None
+    if not _active(user):
+        return []
+    return [r.territory for r in user.roles if r.role == Role.MODERATOR and r.territory is not None]  # type: ignore[union-attr]
+
+
 def is_moderator_anywhere(user: User | None) -> bool:
     return _active(user) and any(r.role == Role.MODERATOR for r in user.roles)  # type: ignore[union-attr]
 

@@ -10,9 +10,9 @@ from app.db import db
 from app.exceptions import Conflict, NotFound, ValidationFailed
 from app.i18n import _l
 from app.security.permissions import Permission
-from app.security.policy import ensure, is_admin
+from app.security.policy import ensure, moderation_scope
 from app.services import Page, audit, forums, organizations
-from models import Organization, Post, Report, ReportReason, ReportStatus, Role, Territory, Thread, User
+from models import Organization, Post, Report, ReportReason, ReportStatus, Territory, Thread, User
 from models.base import utcnow
 
 
@@ -61,8 +61,9 @@ def open_reports(actor: User, page: int = 1, per_page: int = 30) -> Page[Report]
     """Open reports the actor may decide: all for admins, their territories for moderators."""
     ensure(actor, Permission.MODERATION_ACCESS)
     stmt = select(Report).where(Report.status == ReportStatus.OPEN)
-    if not is_admin(actor):
-        paths = [r.territory.path for r in actor.roles if r.role == Role.MODERATOR and r.territory is not None]
+    scope = moderation_scope(actor)
+    if scope is not None:
+        paths = [t.path for t in scope]
         inside = select(Territory.id).where(or_(*[Territory.path.like(f"{p}%") for p in paths]) if paths else false())
         stmt = stmt.where(Report.territory_id.in_(inside))
     rows = list(db.session.scalars(stmt.order_by(Report.created_at).offset((page - 1) * per_page).limit(per_page + 1)))
