@@ -4,7 +4,11 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Generic, TypeVar
+from typing import Any, Generic, TypeVar
+
+from sqlalchemy import Select
+
+from app.db import db
 
 T = TypeVar("T")
 
@@ -21,3 +25,10 @@ class Page(Generic[T]):
     @property
     def has_prev(self) -> bool:
         return self.page > 1
+
+
+def paginate(stmt: Select[Any], page: int, per_page: int) -> Page[Any]:
+    """One page of an ordered query: a bounded OFFSET and one extra row to know if more follow
+    (no COUNT over the whole table)."""
+    rows = list(db.session.scalars(stmt.offset((page - 1) * per_page).limit(per_page + 1)))
+    return Page(items=rows[:per_page], page=page, per_page=per_page, has_next=len(rows) > per_page)

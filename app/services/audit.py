@@ -9,7 +9,7 @@ from sqlalchemy import select
 from app.db import db
 from app.security.permissions import Permission
 from app.security.policy import ensure
-from app.services import Page
+from app.services import Page, paginate
 from models import AuditEntry, User
 
 
@@ -26,10 +26,4 @@ def record(actor: User | None, action: str, target_type: str, target_id: int, la
 def list_entries(actor: User, page: int = 1, per_page: int = 50) -> Page[AuditEntry]:
     """Newest first, for administrators."""
     ensure(actor, Permission.AUDIT_VIEW)
-    rows = list(
-        db.session.scalars(
-            select(AuditEntry).order_by(AuditEntry.created_at.desc(), AuditEntry.id.desc())
-            .offset((page - 1) * per_page).limit(per_page + 1)
-        )
-    )
-    return Page(items=rows[:per_page], page=page, per_page=per_page, has_next=len(rows) > per_page)
+    return paginate(select(AuditEntry).order_by(AuditEntry.created_at.desc(), AuditEntry.id.desc()), page, per_page)

@@ -16,7 +16,7 @@ from app.i18n import _l
 from app.sanitize import rich_text
 from app.security.permissions import Permission
 from app.security.policy import can, ensure
-from app.services import Page, audit, territories
+from app.services import Page, audit, paginate, territories
 from models import (
     Forum,
     ForumKind,
@@ -176,8 +176,7 @@ def list_threads(viewer: User | None, forum: Forum, action: str = "", page: int 
     if action:
         stmt = stmt.where(Thread.action == action)
     stmt = stmt.order_by(Thread.is_pinned.desc(), Thread.last_post_at.desc(), Thread.id.desc())
-    rows = list(db.session.scalars(stmt.offset((page - 1) * THREADS_PER_PAGE).limit(THREADS_PER_PAGE + 1)))
-    return Page(items=rows[:THREADS_PER_PAGE], page=page, per_page=THREADS_PER_PAGE, has_next=len(rows) > THREADS_PER_PAGE)
+    return paginate(stmt, page, THREADS_PER_PAGE)
 
 
 # ---------------------------------------------------------------- threads and posts

@@ -11,7 +11,7 @@ from app.exceptions import Conflict, NotFound, ValidationFailed
 from app.i18n import _l
 from app.security.permissions import Permission
 from app.security.policy import ensure, moderation_scope
-from app.services import Page, audit, forums, organizations
+from app.services import Page, audit, forums, organizations, paginate
 from models import Organization, Post, Report, ReportReason, ReportStatus, Territory, Thread, User
 from models.base import utcnow
 
@@ -66,8 +66,7 @@ def open_reports(actor: User, page: int = 1, per_page: int = 30) -> Page[Report]
         paths = [t.path for t in scope]
         inside = select(Territory.id).where(or_(*[Territory.path.like(f"{p}%") for p in paths]) if paths else false())
         stmt = stmt.where(Report.territory_id.in_(inside))
-    rows = list(db.session.scalars(stmt.order_by(Report.created_at).offset((page - 1) * per_page).limit(per_page + 1)))
-    return Page(items=rows[:per_page], page=page, per_page=per_page, has_next=len(rows) > per_page)
+    return paginate(stmt.order_by(Report.created_at, Report.id), page, per_page)
 
 
 def targets_of(reports: list[Report]) -> dict[tuple[str, int], Organization | Thread | Post]:

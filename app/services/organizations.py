@@ -16,7 +16,7 @@ from app.i18n import LANGUAGES, _l
 from app.sanitize import rich_text
 from app.security.permissions import Permission
 from app.security.policy import can, ensure
-from app.services import Page, audit, italian_ids, territories, uploads
+from app.services import Page, audit, italian_ids, paginate, territories, uploads
 from models import (
     ASSOCIATION_KINDS,
     Area,
@@ -387,11 +387,8 @@ def list_organizations(filters: DirectoryFilters, page: int = 1, per_page: int =
         _directory_query(filters)
         .options(selectinload(Organization.areas))
         .order_by(*order)
-        .offset((page - 1) * per_page)
-        .limit(per_page + 1)
     )
-    rows = list(db.session.scalars(stmt))
-    return Page(items=rows[:per_page], page=page, per_page=per_page, has_next=len(rows) > per_page)
+    return paginate(stmt, page, per_page)
 
 
 def list_for_territory(territory: Territory, limit: int = 8) -> list[Organization]:

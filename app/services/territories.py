@@ -18,7 +18,7 @@ from app.exceptions import NotFound, ValidationFailed
 from app.i18n import _l
 from app.security.permissions import Permission
 from app.security.policy import ensure
-from app.services import Page
+from app.services import Page, paginate
 from models import Territory, TerritoryLevel, User
 
 DATA_FILE = Path(__file__).resolve().parent.parent / "data" / "istat-elenco-comuni.csv"
@@ -82,16 +82,8 @@ def list_regions() -> list[Territory]:
 
 def list_children(territory: Territory, page: int = 1, per_page: int = 60) -> Page[Territory]:
     """Direct sub-territories by name, one bounded page at a time."""
-    rows = list(
-        db.session.scalars(
-            select(Territory)
-            .where(Territory.parent_id == territory.id)
-            .order_by(Territory.name, Territory.id)
-            .offset((page - 1) * per_page)
-            .limit(per_page + 1)
-        )
-    )
-    return Page(items=rows[:per_page], page=page, per_page=per_page, has_next=len(rows) > per_page)
+    stmt = select(Territory).where(Territory.parent_id == territory.id).order_by(Territory.name, Territory.id)
+    return paginate(stmt, page, per_page)
 
 
 def label(territory: Territory | None) -> str:
