@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from flask import Flask, current_app, g
+from flask import Flask, current_app, g, request
 from flask_babel import force_locale
 from flask_wtf.csrf import CSRFProtect
 from werkzeug.middleware.proxy_fix import ProxyFix
@@ -13,7 +13,7 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 from app import config as config_module
 from app import errors, i18n, templating
 from app.config import ROOT
-from app.db import db, make_engine
+from app.db import db, expect_writes, make_engine
 from app.security import headers, login, ratelimit
 from app.services import accounts, forums, mail, uploads
 
@@ -95,6 +95,12 @@ def _register_blueprints(app: Flask) -> None:
 def _unit_of_work(app: Flask) -> None:
     """One transaction per request: commit below 400, roll back otherwise."""
 
+    def declare_writes() -> None:
+        expect_writes(request.method not in ("GET", "HEAD", "OPTIONS"))
+
+    # First of all hooks, before anything opens the transaction (the login loader does).
+    app.before_request_funcs.setdefault(None, []).insert(0, declare_writes)
+
     @app.after_request
     def finish_transaction(response):  # type: ignore[no-untyped-def]
         if response.status_code < 400:
@@ -112,6 +118,7 @@ def _unit_of_work(app: Flask) -> None:
         if exc is not None:
             db.rollback()
         db.session.remove()
+        expect_writes(False)
 
 
 def _run_after_response(response: Any, callbacks: list) -> None:

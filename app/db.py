@@ -11,6 +11,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from contextvars import ContextVar
 from typing import Any
 
 from sqlalchemy import Engine, create_engine, event
@@ -20,6 +21,15 @@ from sqlalchemy.pool import StaticPool
 log = logging.getLogger(__name__)
 
 _AFTER_COMMIT = "ponte_after_commit"
+# Set for requests that write (POST): SQLite then takes the write lock when the transaction
+# begins (BEGIN IMMEDIATE) and waits its turn, instead of failing when a read transaction
+# tries to become a write transaction after another writer committed.
+_WRITE_INTENT: ContextVar[bool] = ContextVar("ponte_write_intent", default=False)
+
+
+def expect_writes(value: bool) -> None:
+    """Declare whether the current request or job will write (SQLite locking; no-op elsewhere)."""
+    _WRITE_INTENT.set(value)
 
 
 def _sqlite_setup(engine: Engine) -> None:
@@ -38,7 +48,7 @@ def _sqlite_setup(engine: Engine) -> None:
 
     @event.listens_for(engine, "begin")
     def _begin(conn: Any) -> None:
-        conn.exec_driver_sql("BEGIN")
+        conn.exec_driver_sql("BEGIN IMMEDIATE" if _WRITE_INTENT.get() else "BEGIN")
 
 
 def make_engine(url: str, echo: bool = False) -> Engine:

@@ -210,3 +210,35 @@ TERRITORY_LEVEL_NAMES = {
     "district": _l("Social district"),
     "comune": _l("Comune"),
 }
+LAB_PHASE_NAMES = {
+    "upcoming": _l("Not started yet"),
+    "proposals": _l("Proposals"),
+    "deliberation": _l("Discussion"),
+    "voting": _l("Voting"),
+    "results": _l("Results"),
+    "follow_up": _l("Follow-up"),
+}
+ELIGIBILITY_NAMES = {
+    "residents": _l("People who live in the territory of the lab"),
+    "registered": _l("Everyone with a confirmed account"),
+}
+PROPOSAL_STATE_NAMES = {
+    "draft": _l("Draft"),
+    "published": _l("Published"),
+    "awaiting_response": _l("Waiting for an answer"),
+    "evaluating": _l("Being evaluated"),
+    "accepted": _l("Accepted"),
+    "partially_accepted": _l("Partly accepted"),
+    "rejected": _l("Not accepted"),
+    "in_progress": _l("In progress"),
+    "implemented": _l("Done"),
+    "withdrawn": _l("Withdrawn"),
+}
+RESPONSE_DECISION_NAMES = {
+    "evaluating": _l("We are evaluating it"),
+    "accepted": _l("Accepted"),
+    "partially_accepted": _l("Partly accepted"),
+    "rejected": _l("Not accepted"),
+}
+PROGRESS_STATUS_NAMES = {"in_progress": _l("In progress"), "implemented": _l("Done")}
+PROPOSAL_SORT_NAMES = {"newest": _l("Newest"), "supported": _l("Most supported"), "random": _l("Random order")}

@@ -25,6 +25,8 @@ LABELS = SimpleNamespace(
     kind=i18n.KIND_NAMES, area=i18n.AREA_NAMES, action=i18n.ACTION_NAMES, legal_form=i18n.LEGAL_FORM_NAMES,
     school_level=i18n.SCHOOL_LEVEL_NAMES, authority=i18n.AUTHORITY_NAMES, third_sector=i18n.THIRD_SECTOR_NAMES,
     role=i18n.ROLE_NAMES, report_reason=i18n.REPORT_REASON_NAMES, level=i18n.TERRITORY_LEVEL_NAMES,
+    phase=i18n.LAB_PHASE_NAMES, eligibility=i18n.ELIGIBILITY_NAMES, state=i18n.PROPOSAL_STATE_NAMES,
+    decision=i18n.RESPONSE_DECISION_NAMES, progress=i18n.PROGRESS_STATUS_NAMES, sort=i18n.PROPOSAL_SORT_NAMES,
 )
 
 

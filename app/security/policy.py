@@ -15,12 +15,17 @@ from app.security.permissions import Permission
 from models import (
     Forum,
     FoundingPath,
+    Lab,
     MemberRole,
     MembershipStatus,
     MentorStatus,
     Organization,
     OrgKind,
     Post,
+    Proposal,
+    ProposalComment,
+    ProposalSponsor,
+    ProposalState,
     Report,
     Role,
     Territory,
@@ -332,6 +337,142 @@ def _territory_view(user: User | None, target: Any) -> bool:
 def _user_suspend(user: User | None, target: Any) -> bool:
     """Administrators suspend accounts (never their own)."""
     return is_admin(user) and target is not user
+
+
+# ---------------------------------------------------------------- labs and proposals
+
+_RESPONDING_ROLES = (MemberRole.ADMIN, MemberRole.OFFICIAL)
+
+
+def _lab_of(target: Any) -> Lab | None:
+    if isinstance(target, Lab):
+        return target
+    if isinstance(target, Proposal):
+        return target.lab
+    if isinstance(target, ProposalComment):
+        return target.proposal.lab
+    return None
+
+
+def moderates_lab(user: User | None, target: Any) -> bool:
+    """Administrators, and moderators of the lab's territory or a territory containing it."""
+    lab = _lab_of(target)
+    return lab is not None and (is_admin(user) or moderates(user, lab.territory))
+
+
+def speaks_for_authority(user: User | None, org: Organization | None) -> bool:
+    """Admins and officials of a verified, visible local authority speak for it."""
+    return (
+        org is not None and org.kind == OrgKind.LOCAL_AUTHORITY and org.is_verified and not org.is_hidden
+        and active_role(user, org) in _RESPONDING_ROLES
+    )
+
+
+@rule(Permission.LAB_CREATE)
+def _lab_create(user: User | None, target: Any) -> bool:
+    """Admins and officials of a verified organisation convene labs for it; administrators too."""
+    if not isinstance(target, Organization) or target.is_hidden:
+        return False
+    return is_admin(user) or (target.is_verified and active_role(user, target) in _RESPONDING_ROLES)
+
+
+@rule(Permission.LAB_MANAGE)
+def _lab_manage(user: User | None, target: Any) -> bool:
+    """The convener's admins and officials edit the lab and export its proposals; administrators too."""
+    return isinstance(target, Lab) and (is_admin(user) or active_role(user, target.convener) in _RESPONDING_ROLES)
+
+
+@rule(Permission.PROPOSAL_COMMENT)
+def _proposal_comment(user: User | None, target: Any) -> bool:
+    """Confirmed people comment on public proposals that are not withdrawn."""
+    return (
+        isinstance(target, Proposal) and _participant(user) and not target.is_hidden
+        and target.state not in (ProposalState.DRAFT, ProposalState.WITHDRAWN)
+    )
+
+
+@rule(Permission.PROPOSAL_COMMENT_DELETE)
+def _proposal_comment_delete(user: User | None, target: Any) -> bool:
+    """Authors delete their own visible comments."""
+    return (
+        isinstance(target, ProposalComment) and _active(user) and target.author_id == user.id  # type: ignore[union-attr]
+        and target.deleted_at is None and not target.is_hidden
+    )
+
+
+@rule(Permission.PROPOSAL_CREATE)
+def _proposal_create(user: User | None, target: Any) -> bool:
+    """Confirmed people write proposals in a lab (phase and eligibility are checked by the service,
+    which says what is missing)."""
+    return isinstance(target, Lab) and _participant(user)
+
+
+@rule(Permission.PROPOSAL_EDIT)
+def _proposal_edit(user: User | None, target: Any) -> bool:
+    """The author edits a draft, and a published proposal until its first support."""
+    if not isinstance(target, Proposal) or not _active(user) or target.author_id != user.id or target.is_hidden:  # type: ignore[union-attr]
+        return False
+    return target.state == ProposalState.DRAFT or (target.state == ProposalState.PUBLISHED and target.supports_count == 0)
+
+
+@rule(Permission.PROPOSAL_MODERATE)
+def _proposal_moderate(user: User | None, target: Any) -> bool:
+    """Hide and restore proposals and comments: the lab territory's moderators and administrators."""
+    return moderates_lab(user, target)
+
+
+@rule(Permission.PROPOSAL_PARTICIPATE)
+def _proposal_participate(user: User | None, target: Any) -> bool:
+    """Confirmed people support and vote (phase, cap and eligibility are checked by the service)."""
+    return isinstance(target, Proposal) and _participant(user) and not target.is_hidden
+
+
+@rule(Permission.PROPOSAL_REPORT)
+def _proposal_report(user: User | None, target: Any) -> bool:
+    """Logged-in people report proposals and comments."""
+    return _active(user) and isinstance(target, Proposal | ProposalComment)
+
+
+@rule(Permission.PROPOSAL_RESPOND)
+def _proposal_respond(user: User | None, target: Any) -> bool:
+    """Admins and officials of the addressed, verified authority answer and report progress."""
+    return (
+        isinstance(target, Proposal) and target.state not in (ProposalState.DRAFT, ProposalState.WITHDRAWN)
+        and not target.is_hidden and speaks_for_authority(user, target.authority)
+    )
+
+
+@rule(Permission.PROPOSAL_SPONSOR_DECIDE)
+def _proposal_sponsor_decide(user: User | None, target: Any) -> bool:
+    """Admins of an invited association accept or decline co-sponsoring."""
+    return isinstance(target, ProposalSponsor) and is_org_admin(user, target.organization)
+
+
+@rule(Permission.PROPOSAL_VIEW)
+def _proposal_view(user: User | None, target: Any) -> bool:
+    """Published proposals are public; drafts only for their author; hidden ones for the author
+    and moderators."""
+    if not isinstance(target, Proposal):
+        return False
+    own = _active(user) and target.author_id == user.id  # type: ignore[union-attr]
+    if target.state == ProposalState.DRAFT:
+        return own
+    return not target.is_hidden or own or moderates_lab(user, target)
+
+
+@rule(Permission.PROPOSAL_WITHDRAW)
+def _proposal_withdraw(user: User | None, target: Any) -> bool:
+    """The author withdraws a proposal until the authority has decided on it."""
+    return (
+        isinstance(target, Proposal) and _active(user) and target.author_id == user.id  # type: ignore[union-attr]
+        and target.state in (ProposalState.PUBLISHED, ProposalState.AWAITING_RESPONSE, ProposalState.EVALUATING)
+    )
+
+
+@rule(Permission.RESPONSE_TEMPLATES_MANAGE)
+def _response_templates_manage(user: User | None, target: Any) -> bool:
+    """Admins and officials of a verified authority keep its answer templates."""
+    return isinstance(target, Organization) and speaks_for_authority(user, target)
 
 
 def can(user: User | None, permission: Permission, target: Any = None) -> bool:

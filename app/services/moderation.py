@@ -11,8 +11,19 @@ from app.exceptions import Conflict, NotFound, ValidationFailed
 from app.i18n import _l
 from app.security.permissions import Permission
 from app.security.policy import ensure, moderation_scope
-from app.services import Page, audit, forums, organizations, paginate
-from models import Organization, Post, Report, ReportReason, ReportStatus, Territory, Thread, User
+from app.services import Page, audit, forums, organizations, paginate, proposals
+from models import (
+    Organization,
+    Post,
+    Proposal,
+    ProposalComment,
+    Report,
+    ReportReason,
+    ReportStatus,
+    Territory,
+    Thread,
+    User,
+)
 from models.base import utcnow
 
 
@@ -34,6 +45,14 @@ def report_content(actor: User, target: Thread | Post, draft: ReportDraft) -> Re
     kind = "thread" if isinstance(target, Thread) else "post"
     forum = target.forum if isinstance(target, Thread) else target.thread.forum
     return _file(actor, kind, target.id, forum.territory_id, draft)
+
+
+def report_proposal(actor: User, target: Proposal | ProposalComment, draft: ReportDraft) -> Report:
+    """Report a proposal or a comment on it to the moderators of the lab's territory."""
+    ensure(actor, Permission.PROPOSAL_REPORT, target)
+    kind = "proposal" if isinstance(target, Proposal) else "comment"
+    lab = target.lab if isinstance(target, Proposal) else target.proposal.lab
+    return _file(actor, kind, target.id, lab.territory_id, draft)
 
 
 def _file(actor: User, kind: str, target_id: int, territory_id: int | None, draft: ReportDraft) -> Report:
@@ -69,10 +88,16 @@ def open_reports(actor: User, page: int = 1, per_page: int = 30) -> Page[Report]
     return paginate(stmt.order_by(Report.created_at, Report.id), page, per_page)
 
 
-def targets_of(reports: list[Report]) -> dict[tuple[str, int], Organization | Thread | Post]:
+Reportable = Organization | Thread | Post | Proposal | ProposalComment
+REPORTABLE: tuple[tuple[str, type[Reportable]], ...] = (
+    ("organization", Organization), ("thread", Thread), ("post", Post), ("proposal", Proposal), ("comment", ProposalComment),
+)
+
+
+def targets_of(reports: list[Report]) -> dict[tuple[str, int], Reportable]:
     """The reported objects, one query per kind: {(kind, id): object}."""
-    found: dict[tuple[str, int], Organization | Thread | Post] = {}
-    for kind, model in (("organization", Organization), ("thread", Thread), ("post", Post)):
+    found: dict[tuple[str, int], Reportable] = {}
+    for kind, model in REPORTABLE:
         ids = {r.target_id for r in reports if r.target_type == kind}
         if ids:
             for obj in db.session.scalars(select(model).where(model.id.in_(ids))):
@@ -93,6 +118,14 @@ def _hide_target(actor: User, report: Report, note: str) -> None:
         post = db.session.get(Post, report.target_id)
         if post is not None:
             forums.set_post_hidden(actor, post, True, note)
+    elif report.target_type == "proposal":
+        proposal = db.session.get(Proposal, report.target_id)
+        if proposal is not None:
+            proposals.set_proposal_hidden(actor, proposal, True, note)
+    elif report.target_type == "comment":
+        comment = db.session.get(ProposalComment, report.target_id)
+        if comment is not None:
+            proposals.set_comment_hidden(actor, comment, True, note)
 
 
 def get_report(report_id: int) -> Report:

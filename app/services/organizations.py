@@ -335,16 +335,7 @@ def description_for(org: Organization, locale: str) -> OrganizationDescription |
 
 
 def _place(text: str) -> Territory:
-    try:
-        return territories.get_by_code(text.strip())
-    except NotFound:
-        try:
-            found = territories.resolve(text)
-        except ValidationFailed as exc:
-            raise ValidationFailed({"territory": exc.errors["home_territory"]}) from None
-        if found is None:
-            raise ValidationFailed({"territory": _l("Write the name of a comune, province or region.")}) from None
-        return found
+    return territories.from_text(text, "territory")
 
 
 def _directory_query(filters: DirectoryFilters) -> Select:

@@ -120,6 +120,20 @@ def resolve(text: str) -> Territory | None:
     return found[0]
 
 
+def from_text(text: str, field: str) -> Territory:
+    """The territory for an ISTAT code or a typed name; ``ValidationFailed({field: …})`` otherwise."""
+    try:
+        return get_by_code(text.strip())
+    except NotFound:
+        try:
+            found = resolve(text)
+        except ValidationFailed as exc:
+            raise ValidationFailed({field: exc.errors["home_territory"]}) from None
+        if found is None:
+            raise ValidationFailed({field: _l("Write the name of a comune, province or region.")}) from None
+        return found
+
+
 # ---------------------------------------------------------------- importer
 
 

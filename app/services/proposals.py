@@ -1,0 +1,625 @@
+"""Proposals in a lab: writing and publishing, co-sponsors, attachments, supports, capped
+votes, comments, and the moderators' actions. Official answers live in ``responses``."""
+
+from __future__ import annotations
+
+import random
+from dataclasses import dataclass
+from datetime import timedelta
+
+from sqlalchemy import delete, func, select, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import selectinload
+from sqlalchemy.orm.exc import StaleDataError
+
+from app.db import db
+from app.exceptions import Conflict, NotFound, ValidationFailed
+from app.i18n import _l
+from app.sanitize import rich_text
+from app.security.permissions import Permission
+from app.security.policy import can, ensure
+from app.services import Page, audit, labs, notifications, paginate, territories, uploads
+from models import (
+    Lab,
+    LabBallot,
+    MemberRole,
+    Membership,
+    MembershipStatus,
+    Organization,
+    OrgKind,
+    Proposal,
+    ProposalAttachment,
+    ProposalComment,
+    ProposalSponsor,
+    ProposalState,
+    ProposalSupport,
+    ProposalVote,
+    SponsorStatus,
+    Territory,
+    User,
+)
+from models.base import utcnow
+
+PER_PAGE = 20
+COMMENTS_PER_PAGE = 30
+MAX_ATTACHMENTS = 5
+SORTS = ("newest", "supported", "random")
+OPEN_STATES = (ProposalState.PUBLISHED, ProposalState.AWAITING_RESPONSE, ProposalState.EVALUATING)
+LISTED_STATES = tuple(s for s in ProposalState if s != ProposalState.DRAFT)
+
+
+@dataclass(frozen=True)
+class ProposalDraft:
+    title: str
+    summary: str
+    body: str
+    action: str = ""
+    organization_id: int | None = None  # on behalf of
+    authority_id: int | None = None  # addressed authority; default: the lab's convener
+
+
+# ---------------------------------------------------------------- reading
+
+
+def get_proposal(viewer: User | None, proposal_id: int) -> Proposal:
+    """The proposal, or NotFound (also for drafts and hidden proposals this viewer may not see)."""
+    proposal = db.session.get(Proposal, proposal_id)
+    if proposal is None or proposal.lab.convener.is_hidden or not can(viewer, Permission.PROPOSAL_VIEW, proposal):
+        raise NotFound(_l("We could not find this proposal."))
+    return proposal
+
+
+@dataclass(frozen=True)
+class ProposalFilters:
+    state: str = ""
+    action: str = ""
+    territory: str = ""  # proposals of labs in this territory (and inside it)
+    sort: str = "newest"
+    seed: int = 0  # per-visitor seed for the random order
+
+
+def _random_order(seed: int):  # type: ignore[no-untyped-def]
+    """A stable pseudo-random order for one visitor: (id × a + b) mod a prime. Portable SQL,
+    the same on every page, different for every seed."""
+    rng = random.Random(seed)  # noqa: S311 — an ordering, not a secret
+    a, b = rng.randrange(1, 2_147_483_646), rng.randrange(0, 2_147_483_646)
+    return (Proposal.id * a + b) % 2_147_483_647
+
+
+def list_proposals(lab: Lab | None, filters: ProposalFilters, page: int = 1, per_page: int = PER_PAGE) -> Page[Proposal]:
+    """Published proposals (not hidden), by lab or territory, state and action. One query per
+    page: authors, organisations, authorities and labs are joined in."""
+    errors: dict = {}
+    if filters.state and filters.state not in {s.value for s in LISTED_STATES}:
+        errors["state"] = _l("Choose one option from the list.")
+    if filters.action and filters.action not in labs.ACTIONS:
+        errors["action"] = _l("Choose one option from the list.")
+    if filters.sort not in SORTS:
+        errors["sort"] = _l("Choose one option from the list.")
+    if errors:
+        raise ValidationFailed(errors)
+    stmt = select(Proposal).where(Proposal.state != ProposalState.DRAFT, Proposal.is_hidden.is_(False))
+    if lab is not None:
+        stmt = stmt.where(Proposal.lab_id == lab.id)
+    if filters.territory:
+        place = territories.from_text(filters.territory, "territory")
+        inside = select(Territory.id).where(Territory.path.like(f"{place.path}%"))
+        stmt = stmt.where(Proposal.lab_id.in_(select(Lab.id).where(Lab.territory_id.in_(inside))))
+    if filters.state:
+        stmt = stmt.where(Proposal.state == ProposalState(filters.state))
+    else:
+        stmt = stmt.where(Proposal.state != ProposalState.WITHDRAWN)
+    if filters.action:
+        stmt = stmt.where(Proposal.action == filters.action)
+    if filters.sort == "supported":
+        stmt = stmt.order_by(Proposal.supports_count.desc(), Proposal.published_at.desc(), Proposal.id.desc())
+    elif filters.sort == "random":
+        stmt = stmt.order_by(_random_order(filters.seed), Proposal.id)
+    else:
+        stmt = stmt.order_by(Proposal.published_at.desc(), Proposal.id.desc())
+    return paginate(stmt, page, per_page)
+
+
+def my_drafts(user: User, lab: Lab) -> list[Proposal]:
+    return list(db.session.scalars(
+        select(Proposal).where(Proposal.lab_id == lab.id, Proposal.author_id == user.id, Proposal.state == ProposalState.DRAFT)
+        .order_by(Proposal.updated_at.desc())
+    ))
+
+
+def authority_choices(lab: Lab) -> list[Organization]:
+    """Authorities a proposal in this lab can be addressed to: the convener (if it is an authority)
+    and the verified public bodies of the lab's territory, the territories inside it and those
+    containing it."""
+    inside = select(Territory.id).where(Territory.path.like(f"{lab.territory.path}%"))
+    found = list(db.session.scalars(
+        select(Organization).where(
+            Organization.kind == OrgKind.LOCAL_AUTHORITY, Organization.is_verified.is_(True), Organization.is_hidden.is_(False),
+            Organization.home_territory_id.in_(inside) | Organization.home_territory_id.in_(lab.territory.ancestor_ids or [0]),
+        ).order_by(Organization.name_key).limit(200)
+    ))
+    if lab.convener.kind == OrgKind.LOCAL_AUTHORITY:
+        found = [lab.convener, *[o for o in found if o.id != lab.convener_id]]
+    return found
+
+
+# ---------------------------------------------------------------- writing
+
+
+def _clean(actor: User, lab: Lab, draft: ProposalDraft) -> dict:
+    errors: dict = {}
+    values: dict = {}
+    title = " ".join((draft.title or "").split())
+    if not 5 <= len(title) <= 160:
+        errors["title"] = _l("Write a title of 5 to 160 characters.")
+    summary = " ".join((draft.summary or "").split())
+    if not 10 <= len(summary) <= 500:
+        errors["summary"] = _l("Write a summary of 10 to 500 characters: what you propose, in one or two sentences.")
+    body = (draft.body or "").strip()
+    if not 20 <= len(body) <= 20_000:
+        errors["body"] = _l("Write between 20 and 20,000 characters.")
+    if draft.action and draft.action not in labs.ACTIONS:
+        errors["action"] = _l("Choose one option from the list.")
+    org = None
+    if draft.organization_id:
+        org = db.session.get(Organization, draft.organization_id)
+        if not lab.allow_organization_proposals:
+            errors["organization_id"] = _l("In this lab, proposals are made by people, not on behalf of organisations.")
+        elif org is None or not can(actor, Permission.ORGANIZATION_ACT_FOR, org):
+            errors["organization_id"] = _l("You can only write on behalf of an organisation you belong to.")
+    choices = {o.id: o for o in authority_choices(lab)}
+    authority_id = draft.authority_id or (lab.convener_id if lab.convener_id in choices else None)
+    if authority_id not in choices:
+        errors["authority_id"] = _l("Choose the public body that should answer.")
+    if errors:
+        raise ValidationFailed(errors)
+    values.update(title=title, summary=summary, body=body, action=draft.action or "", organization=org, authority=choices[authority_id])
+    return values
+
+
+def _participation_problem(actor: User, lab: Lab, org: Organization | None) -> None:
+    """Proposals come from people who may take part, or on behalf of an organisation."""
+    if org is None and labs.eligibility_problem(actor, lab):
+        raise Conflict(labs.eligibility_problem(actor, lab) or "")
+
+
+def create_proposal(actor: User, lab: Lab, draft: ProposalDraft, publish: bool = False) -> Proposal:
+    """Save a proposal as a draft (only its author sees it), or publish it at once."""
+    ensure(actor, Permission.PROPOSAL_CREATE, lab)
+    if not labs.proposals_open(lab):
+        raise Conflict(_l("This lab is not taking proposals now."))
+    values = _clean(actor, lab, draft)
+    _participation_problem(actor, lab, values["organization"])
+    proposal = Proposal(
+        lab_id=lab.id, lab=lab, author_id=actor.id, title=values["title"], summary=values["summary"], body=values["body"],
+        body_html=rich_text(values["body"]), action=values["action"], organization=values["organization"],
+        authority=values["authority"], state=ProposalState.DRAFT, supports_count=0, votes_count=0, comments_count=0,
+    )
+    db.session.add(proposal)
+    db.session.flush()
+    if publish:
+        publish_proposal(actor, proposal)
+    return proposal
+
+
+def update_proposal(actor: User, proposal: Proposal, draft: ProposalDraft, seen_version: int) -> Proposal:
+    """Change a draft, or a published proposal that nobody has supported yet."""
+    ensure(actor, Permission.PROPOSAL_EDIT, proposal)
+    values = _clean(actor, proposal.lab, draft)
+    if seen_version != proposal.version:
+        raise Conflict(_l("This proposal changed while you were editing it (perhaps someone supported it). Check it and try again."))
+    proposal.title, proposal.summary, proposal.body = values["title"], values["summary"], values["body"]
+    proposal.body_html = rich_text(values["body"])
+    proposal.action = values["action"]
+    proposal.organization = values["organization"]
+    proposal.authority = values["authority"]
+    proposal.updated_at = utcnow()
+    try:
+        db.session.flush()
+    except StaleDataError:
+        raise Conflict(_l("This proposal changed while you were editing it (perhaps someone supported it). Check it and try again.")) from None
+    return proposal
+
+
+def publish_proposal(actor: User, proposal: Proposal) -> Proposal:
+    ensure(actor, Permission.PROPOSAL_EDIT, proposal)
+    if proposal.state != ProposalState.DRAFT:
+        return proposal
+    if not labs.proposals_open(proposal.lab):
+        raise Conflict(_l("This lab is not taking proposals now."))
+    _participation_problem(actor, proposal.lab, proposal.organization)
+    proposal.state = ProposalState.PUBLISHED
+    proposal.published_at = utcnow()
+    db.session.execute(update(Lab).where(Lab.id == proposal.lab_id).values(proposals_count=Lab.proposals_count + 1))
+    db.session.flush()
+    return proposal
+
+
+def withdraw(actor: User, proposal: Proposal) -> Proposal:
+    """The author takes the proposal back. It stays visible, marked as withdrawn; supports stop."""
+    ensure(actor, Permission.PROPOSAL_WITHDRAW, proposal)
+    proposal.state = ProposalState.WITHDRAWN
+    proposal.withdrawn_at = utcnow()
+    db.session.flush()
+    return proposal
+
+
+def preview(body: str) -> str:
+    return rich_text((body or "")[:20_000])
+
+
+# ---------------------------------------------------------------- co-sponsors
+
+
+def sponsor_candidates(actor: User, proposal: Proposal) -> list[Organization]:
+    """Associations the author may invite (visible, not the one the proposal speaks for)."""
+    taken = {s.organization_id for s in sponsors(proposal, include_pending=True)}
+    if proposal.organization_id:
+        taken.add(proposal.organization_id)
+    inside = select(Territory.id).where(Territory.path.like(f"{proposal.lab.territory.path}%"))
+    return [o for o in db.session.scalars(
+        select(Organization).where(Organization.is_hidden.is_(False), Organization.kind != OrgKind.LOCAL_AUTHORITY,
+                                   Organization.home_territory_id.in_(inside))
+        .order_by(Organization.name_key).limit(300)
+    ) if o.id not in taken]
+
+
+def invite_sponsor(actor: User, proposal: Proposal, organization_id: int) -> ProposalSponsor:
+    """Invite an association to co-sponsor; its admins are notified and accept or decline."""
+    ensure(actor, Permission.PROPOSAL_WITHDRAW if proposal.state != ProposalState.DRAFT else Permission.PROPOSAL_EDIT, proposal)
+    org = db.session.get(Organization, organization_id) if organization_id else None
+    if org is None or org.is_hidden or org.kind == OrgKind.LOCAL_AUTHORITY or org.id == proposal.organization_id:
+        raise ValidationFailed({"organization_id": _l("Choose an association from the list.")})
+    sponsor = ProposalSponsor(proposal_id=proposal.id, organization_id=org.id, organization=org, invited_by_id=actor.id)
+    try:
+        with db.session.begin_nested():
+            db.session.add(sponsor)
+    except IntegrityError:
+        raise Conflict(_l("This association is already invited.")) from None
+    notifications.notify(admins_of(org), "proposal.sponsor_invited", "proposal", proposal.id, organization=org.name, title=proposal.title)
+    return sponsor
+
+
+def get_sponsorship(proposal: Proposal, organization_id: int) -> ProposalSponsor:
+    sponsor = db.session.get(ProposalSponsor, (proposal.id, organization_id))
+    if sponsor is None:
+        raise NotFound(_l("We could not find this invitation."))
+    return sponsor
+
+
+def decide_sponsorship(actor: User, sponsor: ProposalSponsor, accept: bool) -> ProposalSponsor:
+    ensure(actor, Permission.PROPOSAL_SPONSOR_DECIDE, sponsor)
+    sponsor.status = SponsorStatus.ACCEPTED if accept else SponsorStatus.DECLINED
+    sponsor.decided_at = utcnow()
+    return sponsor
+
+
+def sponsors(proposal: Proposal, include_pending: bool = False) -> list[ProposalSponsor]:
+    stmt = select(ProposalSponsor).where(ProposalSponsor.proposal_id == proposal.id)
+    if not include_pending:
+        stmt = stmt.where(ProposalSponsor.status == SponsorStatus.ACCEPTED)
+    return list(db.session.scalars(stmt.order_by(ProposalSponsor.created_at)))
+
+
+def pending_sponsorships(user: User) -> list[tuple[ProposalSponsor, Proposal]]:
+    """Invitations to co-sponsor waiting for an organisation the user administers."""
+    admin_of = select(Membership.organization_id).where(
+        Membership.user_id == user.id, Membership.role == MemberRole.ADMIN, Membership.status == MembershipStatus.ACTIVE
+    )
+    return [tuple(row) for row in db.session.execute(  # type: ignore[misc]
+        select(ProposalSponsor, Proposal).join(Proposal, Proposal.id == ProposalSponsor.proposal_id)
+        .where(ProposalSponsor.organization_id.in_(admin_of), ProposalSponsor.status == SponsorStatus.INVITED)
+        .order_by(ProposalSponsor.created_at)
+    )]
+
+
+def admins_of(org: Organization) -> list[int]:
+    return list(db.session.scalars(select(Membership.user_id).where(
+        Membership.organization_id == org.id, Membership.role == MemberRole.ADMIN, Membership.status == MembershipStatus.ACTIVE)))
+
+
+def officials_of(org: Organization) -> list[int]:
+    """Admins and officials of an authority: the people who answer for it."""
+    return list(db.session.scalars(select(Membership.user_id).where(
+        Membership.organization_id == org.id, Membership.role.in_((MemberRole.ADMIN, MemberRole.OFFICIAL)),
+        Membership.status == MembershipStatus.ACTIVE)))
+
+
+# ---------------------------------------------------------------- attachments
+
+
+def attachments(proposal: Proposal) -> list[ProposalAttachment]:
+    return list(db.session.scalars(select(ProposalAttachment).where(ProposalAttachment.proposal_id == proposal.id).order_by(ProposalAttachment.id)))
+
+
+def add_attachment(actor: User, proposal: Proposal, upload: uploads.Upload, title: str = "") -> ProposalAttachment:
+    """Attach a PDF or an image (checked and cleaned by the upload rules) while the proposal can be edited."""
+    ensure(actor, Permission.PROPOSAL_EDIT, proposal)
+    count = db.session.scalar(select(func.count()).select_from(ProposalAttachment).where(ProposalAttachment.proposal_id == proposal.id)) or 0
+    if count >= MAX_ATTACHMENTS:
+        raise ValidationFailed({"file": _l("A proposal can have at most %(max)d attachments. Remove one first.", max=MAX_ATTACHMENTS)})
+    stored = uploads.store_document(actor, upload, field="file")
+    name = " ".join((title or "").split())[:160] or stored.original_name[:160]
+    attachment = ProposalAttachment(proposal_id=proposal.id, file_id=stored.id, file=stored, title=name)
+    db.session.add(attachment)
+    db.session.flush()
+    return attachment
+
+
+def get_attachment(proposal: Proposal, attachment_id: int) -> ProposalAttachment:
+    attachment = db.session.get(ProposalAttachment, attachment_id)
+    if attachment is None or attachment.proposal_id != proposal.id:
+        raise NotFound(_l("This file does not exist."))
+    return attachment
+
+
+def remove_attachment(actor: User, proposal: Proposal, attachment: ProposalAttachment) -> None:
+    ensure(actor, Permission.PROPOSAL_EDIT, proposal)
+    stored = attachment.file
+    db.session.delete(attachment)
+    db.session.flush()
+    uploads.discard(stored)
+
+
+# ---------------------------------------------------------------- supports
+
+
+def support_problem(user: User | None, proposal: Proposal) -> str | None:
+    """Why this person cannot support the proposal now, in words; None if they can."""
+    if proposal.state not in OPEN_STATES:
+        return str(_l("This proposal is not collecting supports."))
+    if not labs.supports_open(proposal.lab):
+        return str(_l("Supports are collected while the lab takes proposals and during the discussion."))
+    return labs.eligibility_problem(user, proposal.lab)
+
+
+def has_supported(user: User | None, proposal: Proposal) -> bool:
+    return user is not None and db.session.get(ProposalSupport, (proposal.id, user.id)) is not None
+
+
+def supported_ids(user: User | None, proposal_ids: list[int]) -> set[int]:
+    """Which of these proposals the user supports: one query for a whole list page."""
+    if user is None or not proposal_ids:
+        return set()
+    return set(db.session.scalars(select(ProposalSupport.proposal_id).where(
+        ProposalSupport.user_id == user.id, ProposalSupport.proposal_id.in_(proposal_ids))))
+
+
+def support(actor: User, proposal: Proposal) -> bool:
+    """Support a proposal. Returns False when the person already supports it (nothing changes).
+
+    The primary key (proposal, person) makes a second support impossible, also for
+    concurrent clicks; the counter moves in the same statement-level update. When the
+    count reaches the lab's threshold the proposal awaits an official answer, due in the
+    lab's response days, and the authority's officials are notified.
+    """
+    ensure(actor, Permission.PROPOSAL_PARTICIPATE, proposal)
+    problem = support_problem(actor, proposal)
+    if problem:
+        raise Conflict(problem)
+    try:
+        with db.session.begin_nested():
+            db.session.add(ProposalSupport(proposal_id=proposal.id, user_id=actor.id))
+    except IntegrityError:
+        return False
+    count = db.session.execute(
+        update(Proposal).where(Proposal.id == proposal.id)
+        .values(supports_count=Proposal.supports_count + 1, version=Proposal.version + 1)
+        .returning(Proposal.supports_count)
+    ).scalar_one()
+    if count >= proposal.lab.support_threshold:
+        _reach_threshold(proposal)
+    db.session.expire(proposal)
+    return True
+
+
+def _reach_threshold(proposal: Proposal) -> None:
+    now = utcnow()
+    moved = db.session.execute(
+        update(Proposal).where(Proposal.id == proposal.id, Proposal.state == ProposalState.PUBLISHED, Proposal.threshold_reached_at.is_(None))
+        .values(state=ProposalState.AWAITING_RESPONSE, threshold_reached_at=now,
+                due_at=now + timedelta(days=proposal.lab.response_days), version=Proposal.version + 1)
+    ).rowcount  # type: ignore[attr-defined]
+    if moved:
+        notifications.notify(officials_of(proposal.authority), "proposal.threshold_reached", "proposal", proposal.id,
+                             title=proposal.title, due=(now + timedelta(days=proposal.lab.response_days)).isoformat())
+        notifications.notify([proposal.author_id], "proposal.threshold_reached_author", "proposal", proposal.id, title=proposal.title)
+
+
+def unsupport(actor: User, proposal: Proposal) -> bool:
+    """Take one's support back while supports are open. An answer already owed stays owed."""
+    ensure(actor, Permission.PROPOSAL_PARTICIPATE, proposal)
+    if proposal.state not in OPEN_STATES or not labs.supports_open(proposal.lab):
+        raise Conflict(_l("Supports can no longer be changed for this proposal."))
+    gone = db.session.execute(
+        delete(ProposalSupport).where(ProposalSupport.proposal_id == proposal.id, ProposalSupport.user_id == actor.id)
+    ).rowcount  # type: ignore[attr-defined]
+    if gone:
+        db.session.execute(update(Proposal).where(Proposal.id == proposal.id)
+                           .values(supports_count=Proposal.supports_count - 1, version=Proposal.version + 1))
+        db.session.expire(proposal)
+    return bool(gone)
+
+
+# ---------------------------------------------------------------- votes
+
+
+def vote_problem(user: User | None, proposal: Proposal) -> str | None:
+    if proposal.state in (ProposalState.DRAFT, ProposalState.WITHDRAWN) or proposal.is_hidden:
+        return str(_l("This proposal is not in the vote."))
+    if not labs.voting_open(proposal.lab):
+        return str(_l("Voting is not open now."))
+    return labs.eligibility_problem(user, proposal.lab)
+
+
+def my_votes(user: User | None, lab: Lab) -> set[int]:
+    """The proposals this person voted for in the lab (only ever shown to themselves)."""
+    if user is None:
+        return set()
+    return set(db.session.scalars(select(ProposalVote.proposal_id).where(ProposalVote.lab_id == lab.id, ProposalVote.user_id == user.id)))
+
+
+def votes_left(user: User | None, lab: Lab) -> int:
+    if user is None:
+        return lab.votes_per_participant
+    used = db.session.scalar(select(LabBallot.votes_used).where(LabBallot.lab_id == lab.id, LabBallot.user_id == user.id)) or 0
+    return max(0, lab.votes_per_participant - used)
+
+
+def vote(actor: User, proposal: Proposal) -> bool:
+    """Give one of one's K votes to a proposal. Returns False if already voted for it.
+
+    The cap is enforced on the ballot row: ``votes_used + 1`` only where ``votes_used < K``,
+    one statement under the row's write lock, so concurrent votes by one person can never
+    exceed K. Vote and count change together in one savepoint, or not at all.
+    """
+    ensure(actor, Permission.PROPOSAL_PARTICIPATE, proposal)
+    problem = vote_problem(actor, proposal)
+    if problem:
+        raise Conflict(problem)
+    lab = proposal.lab
+    try:
+        with db.session.begin_nested():
+            db.session.add(LabBallot(lab_id=lab.id, user_id=actor.id, votes_used=0))
+    except IntegrityError:
+        pass  # the ballot exists already
+    try:
+        with db.session.begin_nested():
+            db.session.add(ProposalVote(proposal_id=proposal.id, user_id=actor.id, lab_id=lab.id))
+            db.session.flush()
+            taken = db.session.execute(
+                update(LabBallot).where(LabBallot.lab_id == lab.id, LabBallot.user_id == actor.id,
+                                        LabBallot.votes_used < lab.votes_per_participant)
+                .values(votes_used=LabBallot.votes_used + 1)
+            ).rowcount  # type: ignore[attr-defined]
+            if not taken:
+                raise _CapReached
+    except IntegrityError:
+        return False
+    except _CapReached:
+        raise Conflict(_l("You have used all your %(k)d votes. Take one back to vote for this proposal.", k=lab.votes_per_participant)) from None
+    db.session.execute(update(Proposal).where(Proposal.id == proposal.id).values(votes_count=Proposal.votes_count + 1))
+    db.session.expire(proposal, ["votes_count"])
+    return True
+
+
+class _CapReached(Exception):
+    pass
+
+
+def unvote(actor: User, proposal: Proposal) -> bool:
+    """Take a vote back while voting is open; the vote can be given to another proposal."""
+    ensure(actor, Permission.PROPOSAL_PARTICIPATE, proposal)
+    if not labs.voting_open(proposal.lab):
+        raise Conflict(_l("Voting is not open now."))
+    gone = db.session.execute(
+        delete(ProposalVote).where(ProposalVote.proposal_id == proposal.id, ProposalVote.user_id == actor.id)
+    ).rowcount  # type: ignore[attr-defined]
+    if gone:
+        db.session.execute(update(LabBallot).where(LabBallot.lab_id == proposal.lab_id, LabBallot.user_id == actor.id)
+                           .values(votes_used=LabBallot.votes_used - 1))
+        db.session.execute(update(Proposal).where(Proposal.id == proposal.id).values(votes_count=Proposal.votes_count - 1))
+        db.session.expire(proposal, ["votes_count"])
+    return bool(gone)
+
+
+# ---------------------------------------------------------------- comments
+
+
+def list_comments(proposal: Proposal, page: int = 1) -> tuple[Page[ProposalComment], dict[int, list[ProposalComment]]]:
+    """A page of top-level comments (oldest first) and the replies to them: two queries."""
+    top = paginate(
+        select(ProposalComment).where(ProposalComment.proposal_id == proposal.id, ProposalComment.parent_id.is_(None))
+        .order_by(ProposalComment.created_at, ProposalComment.id), page, COMMENTS_PER_PAGE,
+    )
+    replies: dict[int, list[ProposalComment]] = {}
+    ids = [c.id for c in top.items]
+    if ids:
+        for reply in db.session.scalars(
+            select(ProposalComment).where(ProposalComment.parent_id.in_(ids)).order_by(ProposalComment.created_at, ProposalComment.id)
+        ):
+            replies.setdefault(reply.parent_id or 0, []).append(reply)
+    return top, replies
+
+
+def get_comment(proposal: Proposal, comment_id: int) -> ProposalComment:
+    comment = db.session.get(ProposalComment, comment_id)
+    if comment is None or comment.proposal_id != proposal.id:
+        raise NotFound(_l("We could not find this comment."))
+    return comment
+
+
+def add_comment(actor: User, proposal: Proposal, body: str, parent_id: int | None = None,
+                organization_id: int | None = None) -> ProposalComment:
+    """Comment, or reply to a comment (one level: a reply to a reply joins the same thread)."""
+    ensure(actor, Permission.PROPOSAL_COMMENT, proposal)
+    text = (body or "").strip()
+    if not 2 <= len(text) <= 5000:
+        raise ValidationFailed({"body": _l("Write between 2 and 5,000 characters.")})
+    parent = None
+    if parent_id:
+        parent = get_comment(proposal, parent_id)
+        if parent.parent_id:
+            parent = get_comment(proposal, parent.parent_id)
+    org = None
+    official = False
+    if organization_id:
+        org = db.session.get(Organization, organization_id)
+        if org is None or not can(actor, Permission.ORGANIZATION_ACT_FOR, org):
+            raise ValidationFailed({"organization_id": _l("You can only write on behalf of an organisation you belong to.")})
+        official = org.kind == OrgKind.LOCAL_AUTHORITY and org.is_verified
+    comment = ProposalComment(proposal_id=proposal.id, parent_id=parent.id if parent else None, author_id=actor.id,
+                              organization_id=org.id if org else None, body=text, body_html=rich_text(text), is_official=official)
+    db.session.add(comment)
+    db.session.execute(update(Proposal).where(Proposal.id == proposal.id).values(comments_count=Proposal.comments_count + 1))
+    db.session.expire(proposal, ["comments_count"])
+    db.session.flush()
+    recipients = {proposal.author_id, parent.author_id if parent else None} - {actor.id}
+    notifications.notify(recipients, "proposal.comment", "proposal", proposal.id, dedupe_key=f"comment-{comment.id}", title=proposal.title)
+    return comment
+
+
+def delete_comment(actor: User, comment: ProposalComment) -> None:
+    """Delete one's own comment softly: "deleted by the author" stays so replies keep their place."""
+    ensure(actor, Permission.PROPOSAL_COMMENT_DELETE, comment)
+    comment.deleted_at = utcnow()
+
+
+# ---------------------------------------------------------------- moderation
+
+
+def _reason(reason: str) -> str:
+    text = " ".join((reason or "").split())[:300]
+    if len(text) < 3:
+        raise ValidationFailed({"reason": _l("Write the reason in a few words. The author can read it.")})
+    return text
+
+
+def set_proposal_hidden(actor: User, proposal: Proposal, hidden: bool, reason: str = "") -> Proposal:
+    ensure(actor, Permission.PROPOSAL_MODERATE, proposal)
+    proposal.is_hidden = hidden
+    proposal.hidden_reason = _reason(reason) if hidden else ""
+    audit.record(actor, "proposal.hide" if hidden else "proposal.restore", "proposal", proposal.id, proposal.title, reason=proposal.hidden_reason)
+    return proposal
+
+
+def set_comment_hidden(actor: User, comment: ProposalComment, hidden: bool, reason: str = "") -> ProposalComment:
+    ensure(actor, Permission.PROPOSAL_MODERATE, comment)
+    comment.is_hidden = hidden
+    comment.hidden_reason = _reason(reason) if hidden else ""
+    audit.record(actor, "comment.hide" if hidden else "comment.restore", "comment", comment.id, comment.proposal.title,
+                 reason=comment.hidden_reason)
+    return comment
+
+
+def with_sponsors(items: list[Proposal]) -> dict[int, list[Organization]]:
+    """Accepted co-sponsors of a list of proposals, in one query."""
+    if not items:
+        return {}
+    found: dict[int, list[Organization]] = {}
+    for sponsor in db.session.scalars(
+        select(ProposalSponsor).options(selectinload(ProposalSponsor.organization))
+        .where(ProposalSponsor.proposal_id.in_([p.id for p in items]), ProposalSponsor.status == SponsorStatus.ACCEPTED)
+    ):
+        found.setdefault(sponsor.proposal_id, []).append(sponsor.organization)
+    return found
