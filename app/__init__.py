@@ -82,13 +82,16 @@ def _register_blueprints(app: Flask) -> None:
     from blueprints.auth import bp as auth_bp
     from blueprints.forums import bp as forums_bp
     from blueprints.founding import bp as founding_bp
+    from blueprints.labs import bp as labs_bp
     from blueprints.main import bp as main_bp
     from blueprints.me import bp as me_bp
     from blueprints.moderation import bp as moderation_bp
     from blueprints.organizations import bp as organizations_bp
+    from blueprints.proposals import bp as proposals_bp
     from blueprints.territories import bp as territories_bp
 
-    for bp in (main_bp, auth_bp, me_bp, territories_bp, organizations_bp, founding_bp, forums_bp, moderation_bp, admin_bp):
+    for bp in (main_bp, auth_bp, me_bp, territories_bp, organizations_bp, founding_bp, forums_bp, labs_bp, proposals_bp,
+               moderation_bp, admin_bp):
         app.register_blueprint(bp)
 
 

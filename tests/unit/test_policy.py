@@ -181,3 +181,101 @@ def test_forum_role_table(forum_world, permission, target_key, expected) -> None
     target = forum_world["people"][target_key] if target_key in forum_world["people"] else forum_world[target_key]
     for role, allowed in zip(FORUM_ROLES, expected, strict=True):
         assert can(forum_world["people"][role], permission, target) is allowed, (permission, target_key, role)
+
+
+# ---------------------------------------------------------------- labs and proposals
+
+LAB_ROLES = ("anonymous", "citizen", "unconfirmed", "author", "official", "other_official", "sponsor_admin", "moderator",
+             "other_moderator", "admin")
+
+
+@pytest.fixture
+def lab_world(session):  # type: ignore[no-untyped-def]
+    from datetime import timedelta
+
+    from models import Lab, MemberRole, Proposal, ProposalComment, ProposalSponsor, ProposalState
+    from models.base import utcnow
+
+    region, _, comune = factories.chain()
+    official, other_official, sponsor_admin, author = factories.user(), factories.user(), factories.user(), factories.user(home=comune)
+    authority = factories.organization(kind=OrgKind.LOCAL_AUTHORITY, home=comune, verified=True)
+    factories.member(authority, official, MemberRole.OFFICIAL)
+    other = factories.organization(kind=OrgKind.LOCAL_AUTHORITY, home=comune, verified=True)
+    factories.member(other, other_official, MemberRole.OFFICIAL)
+    unverified = factories.organization(kind=OrgKind.LOCAL_AUTHORITY, home=comune, verified=False)
+    factories.member(unverified, official, MemberRole.OFFICIAL)
+    association = factories.organization(home=comune, admin=sponsor_admin)
+    lab = Lab(slug="lab-policy", title="Laboratorio", convener=authority, territory=region, actions=[],
+              proposals_at=utcnow() - timedelta(days=1), proposals_count=0)
+    session.add(lab)
+    session.flush()
+
+    def proposal(state: ProposalState, to=authority, **extra):  # type: ignore[no-untyped-def]
+        p = Proposal(lab=lab, title="Proposta", summary="Una proposta", body="Testo", body_html="<p>Testo</p>", author_id=author.id,
+                     authority=to, state=state, **{"supports_count": 0, "votes_count": 0, "comments_count": 0, **extra})
+        session.add(p)
+        session.flush()
+        return p
+
+    published = proposal(ProposalState.PUBLISHED)
+    comment = ProposalComment(proposal_id=published.id, author_id=author.id, body="Bene", body_html="<p>Bene</p>")
+    session.add(comment)
+    sponsor = ProposalSponsor(proposal_id=published.id, organization_id=association.id)
+    session.add(sponsor)
+    session.flush()
+    session.refresh(sponsor)
+    for person in (official, other_official, sponsor_admin, author):
+        session.refresh(person)
+    people = {
+        "anonymous": None, "citizen": factories.user(home=comune), "unconfirmed": factories.user(confirmed=False, home=comune),
+        "author": author, "official": official, "other_official": other_official, "sponsor_admin": sponsor_admin,
+        "moderator": factories.moderator(region), "other_moderator": factories.moderator(factories.chain()[0]),
+        "admin": factories.admin(),
+    }
+    return {
+        "people": people, "lab": lab, "authority": authority, "unverified": unverified, "association": association,
+        "draft": proposal(ProposalState.DRAFT), "published": published, "supported": proposal(ProposalState.PUBLISHED, supports_count=3),
+        "withdrawn": proposal(ProposalState.WITHDRAWN), "hidden": proposal(ProposalState.PUBLISHED, is_hidden=True),
+        "to_unverified": proposal(ProposalState.AWAITING_RESPONSE, to=unverified), "accepted": proposal(ProposalState.ACCEPTED),
+        "comment": comment, "sponsor": sponsor,
+    }
+
+
+LAB_TABLE = [
+    #                                                       anon   citiz  unconf author offic  oofic  spons  mod    omod   admin
+    (Permission.LAB_CREATE, "authority",                   (False, False, False, False, True, False, False, False, False, True)),
+    (Permission.LAB_CREATE, "unverified",                  (False, False, False, False, False, False, False, False, False, True)),
+    (Permission.LAB_CREATE, "association",                 (False, False, False, False, False, False, False, False, False, True)),
+    (Permission.LAB_MANAGE, "lab",                         (False, False, False, False, True, False, False, False, False, True)),
+    (Permission.PROPOSAL_CREATE, "lab",                    (False, True, False, True, True, True, True, True, True, True)),
+    (Permission.PROPOSAL_VIEW, "published",                (True, True, True, True, True, True, True, True, True, True)),
+    (Permission.PROPOSAL_VIEW, "draft",                    (False, False, False, True, False, False, False, False, False, False)),
+    (Permission.PROPOSAL_VIEW, "hidden",                   (False, False, False, True, False, False, False, True, False, True)),
+    (Permission.PROPOSAL_EDIT, "draft",                    (False, False, False, True, False, False, False, False, False, False)),
+    (Permission.PROPOSAL_EDIT, "published",                (False, False, False, True, False, False, False, False, False, False)),
+    (Permission.PROPOSAL_EDIT, "supported",                (False, False, False, False, False, False, False, False, False, False)),
+    (Permission.PROPOSAL_WITHDRAW, "supported",            (False, False, False, True, False, False, False, False, False, False)),
+    (Permission.PROPOSAL_WITHDRAW, "accepted",             (False, False, False, False, False, False, False, False, False, False)),
+    (Permission.PROPOSAL_PARTICIPATE, "published",         (False, True, False, True, True, True, True, True, True, True)),
+    (Permission.PROPOSAL_PARTICIPATE, "hidden",            (False, False, False, False, False, False, False, False, False, False)),
+    (Permission.PROPOSAL_COMMENT, "published",             (False, True, False, True, True, True, True, True, True, True)),
+    (Permission.PROPOSAL_COMMENT, "withdrawn",             (False, False, False, False, False, False, False, False, False, False)),
+    (Permission.PROPOSAL_COMMENT_DELETE, "comment",        (False, False, False, True, False, False, False, False, False, False)),
+    (Permission.PROPOSAL_REPORT, "comment",                (False, True, True, True, True, True, True, True, True, True)),
+    (Permission.PROPOSAL_MODERATE, "published",            (False, False, False, False, False, False, False, True, False, True)),
+    (Permission.PROPOSAL_MODERATE, "comment",              (False, False, False, False, False, False, False, True, False, True)),
+    (Permission.PROPOSAL_RESPOND, "published",             (False, False, False, False, True, False, False, False, False, False)),
+    (Permission.PROPOSAL_RESPOND, "to_unverified",         (False, False, False, False, False, False, False, False, False, False)),
+    (Permission.PROPOSAL_RESPOND, "draft",                 (False, False, False, False, False, False, False, False, False, False)),
+    (Permission.PROPOSAL_RESPOND, "withdrawn",             (False, False, False, False, False, False, False, False, False, False)),
+    (Permission.PROPOSAL_SPONSOR_DECIDE, "sponsor",        (False, False, False, False, False, False, True, False, False, False)),
+    (Permission.RESPONSE_TEMPLATES_MANAGE, "authority",    (False, False, False, False, True, False, False, False, False, False)),
+    (Permission.RESPONSE_TEMPLATES_MANAGE, "unverified",   (False, False, False, False, False, False, False, False, False, False)),
+]
+
+
+@pytest.mark.parametrize(("permission", "target_key", "expected"), LAB_TABLE)
+def test_lab_role_table(lab_world, permission, target_key, expected) -> None:  # type: ignore[no-untyped-def]
+    target = lab_world[target_key]
+    for role, allowed in zip(LAB_ROLES, expected, strict=True):
+        assert can(lab_world["people"][role], permission, target) is allowed, (permission, target_key, role)

@@ -1,0 +1,3 @@
+from blueprints.labs.routes import bp
+
+__all__ = ["bp"]

@@ -1,0 +1,3 @@
+from blueprints.proposals.routes import bp
+
+__all__ = ["bp"]
