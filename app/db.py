@@ -21,6 +21,7 @@ from sqlalchemy.pool import StaticPool
 log = logging.getLogger(__name__)
 
 _AFTER_COMMIT = "ponte_after_commit"
+_WROTE = "ponte_wrote"  # session.info flag: this transaction has written (flushed or run DML)
 # Set for requests that write (POST): SQLite then takes the write lock when the transaction
 # begins (BEGIN IMMEDIATE) and waits its turn, instead of failing when a read transaction
 # tries to become a write transaction after another writer committed.
@@ -68,6 +69,20 @@ def make_engine(url: str, echo: bool = False) -> Engine:
     return engine
 
 
+def _mark_flush(session: Session, _context: Any) -> None:
+    session.info[_WROTE] = True
+
+
+def _mark_dml(state: Any) -> None:
+    if not state.is_select:
+        state.session.info[_WROTE] = True
+
+
+def _forget_writes(session: Session, transaction: Any) -> None:
+    if transaction.parent is None:
+        session.info.pop(_WROTE, None)
+
+
 class Database:
     """Holds the engine and the thread/request-scoped session."""
 
@@ -75,6 +90,21 @@ class Database:
         self.engine: Engine | None = None
         self.factory = sessionmaker(expire_on_commit=False, autoflush=True)
         self.session = scoped_session(self.factory)
+        event.listen(self.factory, "after_flush", _mark_flush)
+        event.listen(self.factory, "do_orm_execute", _mark_dml)
+        event.listen(self.factory, "after_transaction_end", _forget_writes)
+
+    def release_write_lock(self) -> None:
+        """Before slow CPU work (a password KDF) in a writing request that has only read so far,
+        end the transaction: on SQLite it holds the write lock from BEGIN IMMEDIATE, and every
+        other writer would queue behind the KDF (logins at once then wait past the busy timeout:
+        "database is locked", 503). Nothing was written, so nothing is committed early; loaded
+        objects stay loaded (``expire_on_commit=False``); the next query begins a new transaction."""
+        if not _WRITE_INTENT.get() or self.engine is None or self.engine.dialect.name != "sqlite":
+            return
+        session = self.session()
+        if session.in_transaction() and not (session.info.get(_WROTE) or session.new or session.dirty or session.deleted):
+            session.commit()
 
     def configure(self, engine: Engine, **session_options: Any) -> None:
         """Bind sessions to ``engine`` (tests pass ``bind=connection`` instead)."""

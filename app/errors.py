@@ -6,7 +6,7 @@ import logging
 
 from flask import Flask, g, jsonify, render_template, request
 from flask_wtf.csrf import CSRFError
-from sqlalchemy.exc import DBAPIError, OperationalError
+from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError
 from werkzeug.exceptions import HTTPException
 
 from app.db import db
@@ -56,6 +56,13 @@ def init_app(app: Flask) -> None:
                 return response
             return response, status
         return exc
+
+    @app.errorhandler(IntegrityError)
+    def _integrity(exc: IntegrityError):  # type: ignore[no-untyped-def]
+        # Services catch the races they expect; one that slips through is a conflict, not an outage.
+        log.warning("integrity error reached the handler: %s", exc.orig.__class__.__name__ if exc.orig else "")
+        db.rollback()
+        return _page(409, str(_l("Someone else changed this at the same moment. Reload the page and try again.")))
 
     @app.errorhandler(OperationalError)
     @app.errorhandler(DBAPIError)

@@ -275,6 +275,7 @@ def authenticate(email: str, password: str) -> User:
     """Return the active user with these credentials; one vague error for every failure."""
     failure = ValidationFailed({"password": _l("E-mail or password is not correct.")})
     user = find_user_by_email(email)
+    db.release_write_lock()  # the KDF takes ~0.1 s on purpose: not while holding SQLite's write lock
     ok = verify_password(user.password_hash if user else None, password[:1024])
     if user is None or not ok:
         raise failure
@@ -350,6 +351,7 @@ def reset_password(secret: str, new_password: str) -> User:
 def change_password(actor: User, current: str, new_password: str) -> None:
     """Change the actor's password; every other session of the account ends."""
     ensure(actor, Permission.ACCOUNT_MANAGE, actor)
+    db.release_write_lock()  # as in authenticate: the KDF runs without SQLite's write lock
     if not verify_password(actor.password_hash, current[:1024]):
         raise ValidationFailed({"current_password": _l("The current password is not correct.")})
     _check_password(new_password, actor.email, actor.display_name, field_name="new_password")

@@ -41,6 +41,7 @@ from models.base import utcnow
 ACTIONS = ("action_01", "action_02", "action_03", "action_04")
 ROME = ZoneInfo("Europe/Rome")
 LABS_PER_PAGE = 20
+RESERVED_SLUGS = frozenset({"new"})
 PUBLIC_STATES = tuple(s for s in ProposalState if s not in (ProposalState.DRAFT,))
 
 
@@ -76,7 +77,8 @@ def local_day(moment: datetime | None) -> date | None:
 def _slug(title: str) -> str:
     ascii_title = unicodedata.normalize("NFKD", title).encode("ascii", "ignore").decode()
     base = re.sub(r"[^a-z0-9]+", "-", ascii_title.lower()).strip("-")[:60].strip("-") or "laboratorio"
-    taken = set(db.session.scalars(select(Lab.slug).where(Lab.slug.like(f"{base}%"))))
+    # Reserved words are taken: /labs/new is the convening form, not a lab.
+    taken = set(db.session.scalars(select(Lab.slug).where(Lab.slug.like(f"{base}%")))) | RESERVED_SLUGS
     if base not in taken:
         return base
     n = 2
@@ -160,12 +162,26 @@ def _apply(lab: Lab, values: dict) -> None:
     lab.updated_at = utcnow()
 
 
-def _save(lab: Lab) -> None:
+_STANDING_TAKEN = _l("This territory already has an open lab. Open it and add proposals there.")
+
+
+def _save(lab: Lab, values: dict, new: bool = False) -> None:
+    """Apply the values and write them inside a savepoint. ``begin_nested`` flushes what is
+    pending before the SAVEPOINT, so the lab is changed (or added) only inside it: a second
+    standing lab (unique per territory, also for concurrent saves) or a concurrent edit then
+    undoes just this change and leaves the unit of work usable for the page that shows the error."""
+    if values["standing"]:
+        taken = standing_lab(values["territory"])
+        if taken is not None and taken is not lab:
+            raise ValidationFailed({"standing": _STANDING_TAKEN})
     try:
         with db.session.begin_nested():
+            _apply(lab, values)
+            if new:
+                db.session.add(lab)
             db.session.flush()
     except IntegrityError:
-        raise ValidationFailed({"standing": _l("This territory already has an open lab. Open it and add proposals there.")}) from None
+        raise ValidationFailed({"standing": _STANDING_TAKEN}) from None
     except StaleDataError:
         raise Conflict(_l("Someone else changed this lab while you were editing it. Check the values below and save again.")) from None
 
@@ -177,9 +193,7 @@ def create_lab(actor: User, convener: Organization, draft: LabDraft) -> Lab:
     if errors:
         raise ValidationFailed(errors)
     lab = Lab(slug=_slug(values["title"]), convener_id=convener.id, convener=convener, created_by_id=actor.id, proposals_count=0)
-    _apply(lab, values)
-    db.session.add(lab)
-    _save(lab)
+    _save(lab, values, new=True)
     audit.record(actor, "lab.create", "lab", lab.id, lab.title, convener=convener.slug)
     return lab
 
@@ -192,8 +206,7 @@ def update_lab(actor: User, lab: Lab, draft: LabDraft, seen_version: int) -> Lab
         raise ValidationFailed(errors)
     if seen_version != lab.version:
         raise Conflict(_l("Someone else changed this lab while you were editing it. Check the values below and save again."))
-    _apply(lab, values)
-    _save(lab)
+    _save(lab, values)
     audit.record(actor, "lab.update", "lab", lab.id, lab.title)
     return lab
 
@@ -212,12 +225,14 @@ class LabFilters:
     action: str = ""
 
 
-def list_labs(filters: LabFilters, page: int = 1) -> Page[Lab]:
-    """Labs, those taking part now first, newest first; in the territory and what is inside it."""
+def list_labs(filters: LabFilters, page: int = 1, place: Territory | None = None) -> Page[Lab]:
+    """Labs, those taking part now first, newest first; in the territory and what is inside it.
+    ``place`` is the territory already resolved (it spares looking ``filters.territory`` up)."""
     now = utcnow()
     stmt = select(Lab).join(Organization, Organization.id == Lab.convener_id).where(Organization.is_hidden.is_(False))
-    if filters.territory:
+    if place is None and filters.territory:
         place = territories.from_text(filters.territory, "territory")
+    if place is not None:
         # Labs of the place, of what is inside it, and of the territories containing it (their
         # residents live here too).
         stmt = stmt.where(
@@ -245,7 +260,7 @@ def list_labs(filters: LabFilters, page: int = 1) -> Page[Lab]:
 
 def labs_of_territory(territory: Territory, limit: int = 6) -> list[Lab]:
     """Labs on this territory or one containing it, open ones first (for territory pages)."""
-    return list(list_labs(LabFilters(territory=territory.istat_code), 1).items[:limit])
+    return list(list_labs(LabFilters(), 1, place=territory).items[:limit])
 
 
 def labs_of_convener(org: Organization, limit: int = 10) -> list[Lab]:
@@ -355,7 +370,8 @@ def results(lab: Lab) -> Results:
         raise NotFound(_l("The results are published when voting closes."))
     ranking = list(
         db.session.scalars(
-            select(Proposal).where(Proposal.lab_id == lab.id, Proposal.state != ProposalState.DRAFT, Proposal.is_hidden.is_(False))
+            select(Proposal).where(Proposal.lab_id == lab.id, Proposal.state.not_in((ProposalState.DRAFT, ProposalState.WITHDRAWN)),
+                                   Proposal.is_hidden.is_(False))
             .order_by(Proposal.votes_count.desc(), Proposal.supports_count.desc(), Proposal.id)
         )
     )

@@ -7,9 +7,8 @@ import random
 from dataclasses import dataclass
 from datetime import timedelta
 
-from sqlalchemy import delete, func, select, update
+from sqlalchemy import BigInteger, cast, delete, func, insert, select, update
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import selectinload
 from sqlalchemy.orm.exc import StaleDataError
 
 from app.db import db
@@ -83,7 +82,8 @@ def _random_order(seed: int):  # type: ignore[no-untyped-def]
     the same on every page, different for every seed."""
     rng = random.Random(seed)  # noqa: S311 — an ordering, not a secret
     a, b = rng.randrange(1, 2_147_483_646), rng.randrange(0, 2_147_483_646)
-    return (Proposal.id * a + b) % 2_147_483_647
+    # 64-bit arithmetic: id × a overflows PostgreSQL's 32-bit integer.
+    return (cast(Proposal.id, BigInteger) * a + b) % 2_147_483_647
 
 
 def list_proposals(lab: Lab | None, filters: ProposalFilters, page: int = 1, per_page: int = PER_PAGE) -> Page[Proposal]:
@@ -124,6 +124,13 @@ def my_drafts(user: User, lab: Lab) -> list[Proposal]:
     return list(db.session.scalars(
         select(Proposal).where(Proposal.lab_id == lab.id, Proposal.author_id == user.id, Proposal.state == ProposalState.DRAFT)
         .order_by(Proposal.updated_at.desc())
+    ))
+
+
+def my_proposals(user: User, limit: int = 50) -> list[Proposal]:
+    """The person's own proposals, drafts included, most recently changed first (labs joined in)."""
+    return list(db.session.scalars(
+        select(Proposal).where(Proposal.author_id == user.id).order_by(Proposal.updated_at.desc(), Proposal.id.desc()).limit(limit)
     ))
 
 
@@ -238,10 +245,24 @@ def publish_proposal(actor: User, proposal: Proposal) -> Proposal:
 def withdraw(actor: User, proposal: Proposal) -> Proposal:
     """The author takes the proposal back. It stays visible, marked as withdrawn; supports stop."""
     ensure(actor, Permission.PROPOSAL_WITHDRAW, proposal)
+    if labs.voting_open(proposal.lab):
+        _return_votes(proposal)
     proposal.state = ProposalState.WITHDRAWN
     proposal.withdrawn_at = utcnow()
     db.session.flush()
     return proposal
+
+
+def _return_votes(proposal: Proposal) -> None:
+    """A proposal leaves the vote: its votes go back to the voters, who can give them to another."""
+    voters = select(ProposalVote.user_id).where(ProposalVote.proposal_id == proposal.id)
+    db.session.execute(
+        update(LabBallot).where(LabBallot.lab_id == proposal.lab_id, LabBallot.user_id.in_(voters))
+        .values(votes_used=LabBallot.votes_used - 1)
+    )
+    db.session.execute(delete(ProposalVote).where(ProposalVote.proposal_id == proposal.id))
+    db.session.execute(update(Proposal).where(Proposal.id == proposal.id).values(votes_count=0))
+    db.session.expire(proposal, ["votes_count"])
 
 
 def preview(body: str) -> str:
@@ -270,11 +291,13 @@ def invite_sponsor(actor: User, proposal: Proposal, organization_id: int) -> Pro
     org = db.session.get(Organization, organization_id) if organization_id else None
     if org is None or org.is_hidden or org.kind == OrgKind.LOCAL_AUTHORITY or org.id == proposal.organization_id:
         raise ValidationFailed({"organization_id": _l("Choose an association from the list.")})
+    if db.session.get(ProposalSponsor, (proposal.id, org.id)) is not None:
+        raise Conflict(_l("This association is already invited."))
     sponsor = ProposalSponsor(proposal_id=proposal.id, organization_id=org.id, organization=org, invited_by_id=actor.id)
     try:
         with db.session.begin_nested():
             db.session.add(sponsor)
-    except IntegrityError:
+    except IntegrityError:  # invited by a concurrent request
         raise Conflict(_l("This association is already invited.")) from None
     notifications.notify(admins_of(org), "proposal.sponsor_invited", "proposal", proposal.id, organization=org.name, title=proposal.title)
     return sponsor
@@ -289,6 +312,11 @@ def get_sponsorship(proposal: Proposal, organization_id: int) -> ProposalSponsor
 
 def decide_sponsorship(actor: User, sponsor: ProposalSponsor, accept: bool) -> ProposalSponsor:
     ensure(actor, Permission.PROPOSAL_SPONSOR_DECIDE, sponsor)
+    if accept and sponsor.status != SponsorStatus.INVITED:
+        raise Conflict(_l("This invitation was already answered."))
+    if not accept and sponsor.status == SponsorStatus.DECLINED:
+        return sponsor
+    # Declining after accepting withdraws the organisation's name from the proposal.
     sponsor.status = SponsorStatus.ACCEPTED if accept else SponsorStatus.DECLINED
     sponsor.decided_at = utcnow()
     return sponsor
@@ -308,7 +336,8 @@ def pending_sponsorships(user: User) -> list[tuple[ProposalSponsor, Proposal]]:
     )
     return [tuple(row) for row in db.session.execute(  # type: ignore[misc]
         select(ProposalSponsor, Proposal).join(Proposal, Proposal.id == ProposalSponsor.proposal_id)
-        .where(ProposalSponsor.organization_id.in_(admin_of), ProposalSponsor.status == SponsorStatus.INVITED)
+        .where(ProposalSponsor.organization_id.in_(admin_of), ProposalSponsor.status == SponsorStatus.INVITED,
+               Proposal.state != ProposalState.DRAFT, Proposal.is_hidden.is_(False))  # only what the admins can open
         .order_by(ProposalSponsor.created_at)
     )]
 
@@ -398,8 +427,10 @@ def support(actor: User, proposal: Proposal) -> bool:
     if problem:
         raise Conflict(problem)
     try:
+        # A Core INSERT, not session.add(): a support row already in this session's identity
+        # map (has_supported) must end in the IntegrityError below, not in an ORM identity clash.
         with db.session.begin_nested():
-            db.session.add(ProposalSupport(proposal_id=proposal.id, user_id=actor.id))
+            db.session.execute(insert(ProposalSupport).values(proposal_id=proposal.id, user_id=actor.id, created_at=utcnow()))
     except IntegrityError:
         return False
     count = db.session.execute(
@@ -478,15 +509,15 @@ def vote(actor: User, proposal: Proposal) -> bool:
     if problem:
         raise Conflict(problem)
     lab = proposal.lab
+    # Core INSERTs (as for supports): rows already in the identity map must not clash.
     try:
         with db.session.begin_nested():
-            db.session.add(LabBallot(lab_id=lab.id, user_id=actor.id, votes_used=0))
+            db.session.execute(insert(LabBallot).values(lab_id=lab.id, user_id=actor.id, votes_used=0))
     except IntegrityError:
         pass  # the ballot exists already
     try:
         with db.session.begin_nested():
-            db.session.add(ProposalVote(proposal_id=proposal.id, user_id=actor.id, lab_id=lab.id))
-            db.session.flush()
+            db.session.execute(insert(ProposalVote).values(proposal_id=proposal.id, user_id=actor.id, lab_id=lab.id, created_at=utcnow()))
             taken = db.session.execute(
                 update(LabBallot).where(LabBallot.lab_id == lab.id, LabBallot.user_id == actor.id,
                                         LabBallot.votes_used < lab.votes_per_participant)
@@ -542,6 +573,18 @@ def list_comments(proposal: Proposal, page: int = 1) -> tuple[Page[ProposalComme
     return top, replies
 
 
+def comment_page(comment: ProposalComment) -> int:
+    """The page of ``list_comments`` that shows this comment (a reply is shown with its thread)."""
+    top = db.session.get(ProposalComment, comment.parent_id) if comment.parent_id else comment
+    if top is None:
+        return 1
+    before = db.session.scalar(select(func.count()).select_from(ProposalComment).where(
+        ProposalComment.proposal_id == top.proposal_id, ProposalComment.parent_id.is_(None),
+        (ProposalComment.created_at < top.created_at) | ((ProposalComment.created_at == top.created_at) & (ProposalComment.id < top.id)),
+    )) or 0
+    return before // COMMENTS_PER_PAGE + 1
+
+
 def get_comment(proposal: Proposal, comment_id: int) -> ProposalComment:
     comment = db.session.get(ProposalComment, comment_id)
     if comment is None or comment.proposal_id != proposal.id:
@@ -556,9 +599,9 @@ def add_comment(actor: User, proposal: Proposal, body: str, parent_id: int | Non
     text = (body or "").strip()
     if not 2 <= len(text) <= 5000:
         raise ValidationFailed({"body": _l("Write between 2 and 5,000 characters.")})
-    parent = None
+    parent = replied = None
     if parent_id:
-        parent = get_comment(proposal, parent_id)
+        parent = replied = get_comment(proposal, parent_id)
         if parent.parent_id:
             parent = get_comment(proposal, parent.parent_id)
     org = None
@@ -574,7 +617,8 @@ def add_comment(actor: User, proposal: Proposal, body: str, parent_id: int | Non
     db.session.execute(update(Proposal).where(Proposal.id == proposal.id).values(comments_count=Proposal.comments_count + 1))
     db.session.expire(proposal, ["comments_count"])
     db.session.flush()
-    recipients = {proposal.author_id, parent.author_id if parent else None} - {actor.id}
+    # The author, the thread's first commenter and the person actually answered hear of it.
+    recipients = {proposal.author_id, parent.author_id if parent else None, replied.author_id if replied else None} - {actor.id}
     notifications.notify(recipients, "proposal.comment", "proposal", proposal.id, dedupe_key=f"comment-{comment.id}", title=proposal.title)
     return comment
 
@@ -618,7 +662,7 @@ def with_sponsors(items: list[Proposal]) -> dict[int, list[Organization]]:
         return {}
     found: dict[int, list[Organization]] = {}
     for sponsor in db.session.scalars(
-        select(ProposalSponsor).options(selectinload(ProposalSponsor.organization))
+        select(ProposalSponsor)  # the organisation is joined in (lazy="joined")
         .where(ProposalSponsor.proposal_id.in_([p.id for p in items]), ProposalSponsor.status == SponsorStatus.ACCEPTED)
     ):
         found.setdefault(sponsor.proposal_id, []).append(sponsor.organization)

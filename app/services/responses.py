@@ -8,6 +8,7 @@ from datetime import date
 from decimal import Decimal, InvalidOperation
 
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.exc import StaleDataError
 
 from app.db import db
@@ -16,7 +17,7 @@ from app.i18n import _l
 from app.sanitize import rich_text
 from app.security.permissions import Permission
 from app.security.policy import ensure
-from app.services import audit, notifications, proposals
+from app.services import audit, labs, notifications, proposals
 from models import (
     FINAL_DECISIONS,
     Organization,
@@ -120,7 +121,11 @@ def respond(actor: User, proposal: Proposal, draft: ResponseDraft, seen_version:
     if response is None:
         response = ProposalResponse(proposal_id=proposal.id, organization_id=proposal.authority_id, author_id=actor.id, **values,
                                     text_html=rich_text(values["text"]), created_at=now, updated_at=now)
-        db.session.add(response)
+        try:
+            with db.session.begin_nested():
+                db.session.add(response)
+        except IntegrityError:  # another official published the first answer at the same moment
+            raise Conflict(_l("Someone else changed this answer while you were editing it. Check the text below and save again.")) from None
     else:
         if seen_version is not None and seen_version != response.version:
             raise Conflict(_l("Someone else changed this answer while you were editing it. Check the text below and save again."))
@@ -238,7 +243,7 @@ def add_progress(actor: User, proposal: Proposal, draft: ProgressDraft) -> Progr
     if proposal.state not in FOLLOW_UP_STATES:
         raise Conflict(_l("Progress can be reported once the proposal is accepted."))
     errors: dict = {}
-    today = utcnow().date()
+    today = utcnow().astimezone(labs.ROME).date()  # the day in Rome: just after midnight it is still yesterday in UTC
     if draft.happened_on is None or not date(2000, 1, 1) <= draft.happened_on <= today:
         errors["happened_on"] = _l("Choose the day it happened (today or earlier).")
     text = (draft.text or "").strip()

@@ -1,25 +1,222 @@
-"""Demo data: loads through the real services, covers every kind and role, and is idempotent."""
+"""Demo data: loads through the real services, covers every kind and role, and is idempotent.
+The community labs show every phase and state, with counters equal to their rows."""
 
 from __future__ import annotations
 
-from sqlalchemy import func, select
+import re
+from collections.abc import Iterator
+from datetime import timedelta
+from typing import Any
 
-from app.services import demo
-from models import MemberRole, Membership, Organization, OrgKind, Role, RoleAssignment, Territory, TerritoryLevel, User
+import pytest
+from flask import Flask
+from sqlalchemy import Engine, func, select
+from sqlalchemy.orm import scoped_session
+
+from app.db import db
+from app.security.passwords import verify_password
+from app.security.permissions import Permission
+from app.security.policy import can
+from app.services import accounts, demo, demo_labs, labs, proposals, responses
+from models import (
+    Lab,
+    LabBallot,
+    LabPhase,
+    MemberRole,
+    Membership,
+    Notification,
+    Organization,
+    OrgKind,
+    ProgressUpdate,
+    Proposal,
+    ProposalComment,
+    ProposalResponse,
+    ProposalSponsor,
+    ProposalState,
+    ProposalSupport,
+    ProposalVote,
+    ResponseRevision,
+    ResponseTemplate,
+    Role,
+    RoleAssignment,
+    SponsorStatus,
+    Territory,
+    TerritoryLevel,
+    User,
+)
+from models.base import utcnow
+
+FIVE_REGIONS = {"Abruzzo", "Puglia", "Emilia-Romagna", "Lombardia", "Toscana"}
 
 
-def test_demo_data_covers_every_kind_role_and_region_and_loads_once(session) -> None:  # type: ignore[no-untyped-def]
-    first = demo.seed()
-    assert any("Demo accounts" in line for line in first)
+@pytest.fixture(scope="module")
+def seeded(app: Flask, engine: Engine) -> Iterator[list[str]]:
+    """Seed once for this module (the ISTAT import alone takes seconds) inside a transaction rolled
+    back at the end, like the ``session`` fixture. The tests below only read."""
+    connection = engine.connect()
+    outer = connection.begin()
+    db.configure(engine, bind=connection, join_transaction_mode="create_savepoint")
+    original = db.session
+    db.session = scoped_session(db.factory)
+    try:
+        yield demo.seed()
+    finally:
+        db.session.remove()
+        db.session = original
+        outer.rollback()
+        connection.close()
+        db.configure(engine)
+
+
+def _count(model: Any, *where: Any) -> int:
+    return db.session.scalar(select(func.count()).select_from(model).where(*where)) or 0
+
+
+def _user(email: str) -> User:
+    user = accounts.find_user_by_email(email)
+    assert user is not None
+    return user
+
+
+def _region(territory: Territory) -> str:
+    return db.session.get(Territory, int(territory.path.split("/")[1])).name  # type: ignore[union-attr]
+
+
+def test_demo_data_covers_every_kind_role_and_region_and_loads_once(seeded) -> None:  # type: ignore[no-untyped-def]
+    assert any("Demo accounts" in line for line in seeded)
     assert demo.seed() == ["Demo data is already loaded; nothing changed."]
-    assert session.scalar(select(func.count()).select_from(Territory).where(Territory.level == TerritoryLevel.REGION)) == 20
-    assert session.scalar(select(func.count()).select_from(Territory).where(Territory.level == TerritoryLevel.PROVINCE)) == 107
-    kinds = set(session.scalars(select(Organization.kind)))
-    assert kinds == set(OrgKind)
-    roles = set(session.scalars(select(Membership.role)))
-    assert roles == set(MemberRole)
-    assert set(session.scalars(select(RoleAssignment.role))) == set(Role)
-    regions = {o.home_territory.path.split("/")[1] for o in session.scalars(select(Organization))}
-    names = set(session.scalars(select(Territory.name).where(Territory.id.in_([int(r) for r in regions]))))
-    assert {"Abruzzo", "Puglia", "Emilia-Romagna", "Lombardia", "Toscana"} <= names
-    assert session.scalar(select(func.count()).select_from(User).where(User.email_confirmed_at.is_(None))) == 1
+    assert _count(Territory, Territory.level == TerritoryLevel.REGION) == 20
+    assert _count(Territory, Territory.level == TerritoryLevel.PROVINCE) == 107
+    assert set(db.session.scalars(select(Organization.kind))) == set(OrgKind)
+    assert set(db.session.scalars(select(Membership.role))) == set(MemberRole)
+    assert set(db.session.scalars(select(RoleAssignment.role))) == set(Role)
+    assert {_region(o.home_territory) for o in db.session.scalars(select(Organization))} >= FIVE_REGIONS
+    assert _count(User, User.email_confirmed_at.is_(None)) == 1
+
+
+def test_demo_labs_are_in_every_phase_across_the_five_regions(seeded) -> None:  # type: ignore[no-untyped-def]
+    all_labs = list(db.session.scalars(select(Lab)))
+    assert {lab.phase for lab in all_labs} == set(LabPhase)
+    assert {_region(lab.territory) for lab in all_labs} == FIVE_REGIONS
+    assert sum(lab.is_standing for lab in all_labs) == 1
+    kinds = [lab.convener.kind for lab in all_labs]
+    assert kinds.count(OrgKind.LOCAL_AUTHORITY) == len(all_labs) - 1
+    assert all(lab.convener.is_verified for lab in all_labs)
+    voting = next(lab for lab in all_labs if lab.phase == LabPhase.VOTING)
+    assert voting.votes_per_participant == 3
+    assert any("Laboratorio aperto" in lab.title for lab in all_labs if lab.is_standing)
+
+
+def test_demo_proposals_reach_every_state_with_answers_history_and_follow_up(seeded) -> None:  # type: ignore[no-untyped-def]
+    all_proposals = list(db.session.scalars(select(Proposal)))
+    assert 25 <= len(all_proposals) <= 40
+    assert {p.state for p in all_proposals} == set(ProposalState)
+    done = next(p for p in all_proposals if p.state == ProposalState.IMPLEMENTED)
+    steps = responses.progress_of(done)
+    assert len(steps) >= 2 and steps[-1].percent == done.progress_percent == 100
+    answer = db.session.scalar(select(ProposalResponse).where(ProposalResponse.proposal_id == done.id))
+    assert answer and answer.office and answer.next_step and answer.contact and answer.cost_estimate_cents and answer.expected_on
+    assert answer.created_at <= done.due_at  # type: ignore[operator]
+    rejected = next(p for p in all_proposals if p.state == ProposalState.REJECTED)
+    assert len(db.session.scalar(select(ProposalResponse.text).where(ProposalResponse.proposal_id == rejected.id)) or "") > 100
+    assert _count(ResponseRevision) >= 1
+    statuses = set(db.session.scalars(select(ProposalSponsor.status)))
+    assert {SponsorStatus.ACCEPTED, SponsorStatus.INVITED} <= statuses
+    authorities = {p.authority_id for p in all_proposals} | {lab.convener_id for lab in db.session.scalars(select(Lab))
+                                                             if lab.convener.kind == OrgKind.LOCAL_AUTHORITY}
+    assert authorities <= set(db.session.scalars(select(ResponseTemplate.organization_id)))
+    assert _count(ProposalComment, ProposalComment.parent_id.is_not(None)) >= 5
+    assert _count(ProposalComment, ProposalComment.is_official.is_(True)) >= 3
+
+
+def test_demo_proposals_are_written_in_the_languages_of_the_people(seeded) -> None:  # type: ignore[no-untyped-def]
+    text = " ".join(f"{p.title} {p.summary} {p.body}" for p in db.session.scalars(select(Proposal)))
+    scripts = {"arabic": r"[\u0600-\u06ff]", "cyrillic": r"[\u0400-\u04ff]", "bengali": r"[\u0980-\u09ff]", "han": r"[\u4e00-\u9fff]"}
+    assert all(re.search(pattern, text) for pattern in scripts.values())
+    assert "Mulți dintre noi" in text and "Nous voulons" in text and "Cricket is our football" in text
+    assert "lorem" not in text.lower()
+
+
+def test_demo_transparency_shows_an_overdue_and_an_on_time_authority(seeded) -> None:  # type: ignore[no-untyped-def]
+    figures = labs.transparency()
+    assert any(f.overdue > 0 for f in figures)
+    assert any(f.answered > 0 and f.answered_on_time == f.answered and f.overdue == 0 for f in figures)
+    assert any(f.answered > f.answered_on_time for f in figures)  # an answer given late
+    due_soon = [labs.due_in_days(p) for p in db.session.scalars(select(Proposal).where(Proposal.state == ProposalState.AWAITING_RESPONSE))]
+    assert any(d is not None and 0 <= d <= 7 for d in due_soon)
+    assert any(d is not None and d < 0 for d in due_soon)
+
+
+def test_demo_counters_equal_the_rows(seeded) -> None:  # type: ignore[no-untyped-def]
+    for p in db.session.scalars(select(Proposal)):
+        assert p.supports_count == _count(ProposalSupport, ProposalSupport.proposal_id == p.id), p.title
+        assert p.votes_count == _count(ProposalVote, ProposalVote.proposal_id == p.id), p.title
+        assert p.comments_count == _count(ProposalComment, ProposalComment.proposal_id == p.id), p.title
+        assert (p.threshold_reached_at is not None) == (p.supports_count >= p.lab.support_threshold), p.title
+    for lab in db.session.scalars(select(Lab)):
+        assert lab.proposals_count == _count(Proposal, Proposal.lab_id == lab.id, Proposal.state != ProposalState.DRAFT)
+    for ballot in db.session.scalars(select(LabBallot)):
+        used = _count(ProposalVote, ProposalVote.lab_id == ballot.lab_id, ProposalVote.user_id == ballot.user_id)
+        assert ballot.votes_used == used
+        assert 1 <= used <= db.session.get(Lab, ballot.lab_id).votes_per_participant  # type: ignore[union-attr]
+    assert _count(ProposalVote) == sum(db.session.scalars(select(LabBallot.votes_used)))
+
+
+def test_demo_supporters_and_voters_may_take_part_and_turnout_is_plausible(seeded) -> None:  # type: ignore[no-untyped-def]
+    for support in db.session.scalars(select(ProposalSupport)):
+        proposal = db.session.get(Proposal, support.proposal_id)
+        assert labs.eligibility_problem(db.session.get(User, support.user_id), proposal.lab) is None  # type: ignore[union-attr]
+    voted_labs = set(db.session.scalars(select(ProposalVote.lab_id).distinct()))
+    assert len(voted_labs) == 2
+    for lab in db.session.scalars(select(Lab).where(Lab.id.in_(voted_labs))):
+        assert lab.phase in (LabPhase.VOTING, LabPhase.RESULTS)
+        voters = _count(LabBallot, LabBallot.lab_id == lab.id)
+        assert 20 <= 100 * voters / labs.eligible_count(lab) <= 70
+    results_lab = next(lab for lab in db.session.scalars(select(Lab)) if lab.phase == LabPhase.RESULTS)
+    outcome = labs.results(results_lab)
+    assert outcome.votes > outcome.voters > 0 and outcome.ranking[0].votes_count > outcome.ranking[-1].votes_count
+
+
+def test_demo_moments_follow_each_other_and_lie_in_the_past(seeded) -> None:  # type: ignore[no-untyped-def]
+    now = utcnow()
+    for p in db.session.scalars(select(Proposal).where(Proposal.state != ProposalState.DRAFT)):
+        start, end = labs.phase_window(p.lab, LabPhase.PROPOSALS)
+        assert start <= p.published_at <= min(end or now, now), p.title  # type: ignore[operator]
+        if p.threshold_reached_at is not None:
+            assert p.published_at < p.threshold_reached_at < now, p.title  # type: ignore[operator]
+            assert p.due_at == p.threshold_reached_at + timedelta(days=p.lab.response_days)
+        if p.answered_at is not None:
+            assert p.threshold_reached_at < p.answered_at < now, p.title  # type: ignore[operator]
+    for model in (ProposalSupport, ProposalVote, ProposalComment, ProgressUpdate, ProposalResponse):
+        assert db.session.scalar(select(func.max(model.created_at))) <= now  # type: ignore[attr-defined]
+    first_support = select(func.min(ProposalSupport.created_at)).where(ProposalSupport.user_id == User.id).scalar_subquery()
+    assert _count(User, User.created_at > first_support) == 0
+    for note in db.session.scalars(select(Notification).where(Notification.kind == "proposal.threshold_reached")):
+        assert note.created_at == db.session.get(Proposal, note.target_id).threshold_reached_at  # type: ignore[union-attr]
+    assert db.session.scalar(select(func.min(Notification.created_at)).where(Notification.kind == "proposal.progress")) < now - timedelta(days=60)
+
+
+def test_demo_people_log_in_to_something_to_do(seeded) -> None:  # type: ignore[no-untyped-def]
+    marta = _user("marta.desantis@ponte.demo")
+    owed = [p for p in db.session.scalars(select(Proposal).where(Proposal.state == ProposalState.AWAITING_RESPONSE))
+            if can(marta, Permission.PROPOSAL_RESPOND, p)]
+    assert any(labs.due_in_days(p) < 0 for p in owed)  # type: ignore[operator]
+    amina = _user("amina@ponte.demo")
+    voting = next(lab for lab in db.session.scalars(select(Lab)) if lab.phase == LabPhase.VOTING)
+    assert 0 < proposals.votes_left(amina, voting) < voting.votes_per_participant
+    ballot = proposals.list_proposals(voting, proposals.ProposalFilters()).items
+    assert any(proposals.vote_problem(amina, p) is None and p.id not in proposals.my_votes(amina, voting) for p in ballot)
+    olena = _user("olena@ponte.demo")
+    bologna = next(lab for lab in db.session.scalars(select(Lab)) if lab.territory.istat_code == "037006")
+    assert any(proposals.support_problem(olena, p) is None and not proposals.has_supported(olena, p)
+               for p in proposals.list_proposals(bologna, proposals.ProposalFilters()).items)
+    assert proposals.my_drafts(olena, bologna)
+    assert proposals.pending_sponsorships(_user("paolo.ricci@ponte.demo"))
+    assert any("elena.bassi@ponte.demo" in line for line in seeded)  # new officials get their password once
+
+
+def test_demo_residents_cannot_log_in(seeded) -> None:  # type: ignore[no-untyped-def]
+    residents = list(db.session.scalars(select(User).where(User.email.like(f"%@{demo_labs.RESIDENTS_DOMAIN}"))))
+    assert len(residents) == sum(len(people) for people in demo_labs.RESIDENTS.values())
+    assert len({u.password_hash for u in residents}) == len(residents)
+    assert not any(verify_password(u.password_hash, "") or verify_password(u.password_hash, u.password_hash[1:]) for u in residents[:3])
