@@ -128,6 +128,16 @@ class ProposalFilterForm(BaseForm):
         return ProposalFilters(state=self.state.data or "", action=self.action.data or "", sort=self.sort.data or "newest", seed=seed)
 
 
+class AllProposalsFilterForm(ProposalFilterForm):
+    """GET filters of the list of proposals across labs."""
+
+    territory = StringField(_l("Place"), [Optional(), max_length(100)], description=_l("A comune, province or region."))
+
+    def to_filters(self, seed: int) -> ProposalFilters:
+        base = super().to_filters(seed)
+        return ProposalFilters(state=base.state, action=base.action, sort=base.sort, seed=seed, territory=(self.territory.data or "").strip())
+
+
 class TransparencyForm(BaseForm):
     class Meta:
         csrf = False

@@ -14,7 +14,7 @@ from app.security.policy import can, ensure
 from app.security.ratelimit import per_user
 from app.services import labs, memberships, organizations, proposals, territories
 from blueprints.common import apply_errors, current_actor, page_arg, require_actor
-from blueprints.labs.forms import LabFilterForm, LabForm, ProposalFilterForm, TransparencyForm
+from blueprints.labs.forms import AllProposalsFilterForm, LabFilterForm, LabForm, ProposalFilterForm, TransparencyForm
 from models import LabPhase, Territory
 
 bp = Blueprint("labs", __name__)
@@ -86,19 +86,39 @@ def show(slug: str):  # type: ignore[no-untyped-def]
     lab = labs.get_lab(slug)
     form = ProposalFilterForm(request.args)
     page = page_arg()
-    # The random order is stable for one visitor across pages: its seed lives in their session.
-    seed = session.setdefault("proposal_seed", secrets.randbelow(2**31)) if form.sort.data == "random" else 0
     try:
-        listed = proposals.list_proposals(lab, form.to_filters(seed), page)
+        listed = proposals.list_proposals(lab, form.to_filters(_seed(form)), page)
     except ValidationFailed:
         return render_template("errors/400.html"), 400
-    items = list(listed.items)
     return render_template(
-        "labs/show.html", lab=lab, form=form, proposals=listed, timeline=labs.timeline(lab),
-        sponsors=proposals.with_sponsors(items), supported=proposals.supported_ids(viewer, [p.id for p in items]),
+        "labs/show.html", lab=lab, form=form, proposals=listed, timeline=labs.timeline(lab), **_list_extras(viewer, listed),
         drafts=proposals.my_drafts(viewer, lab) if viewer else [], problem=labs.eligibility_problem(viewer, lab),
-        proposals_open=labs.proposals_open(lab), results_published=labs.results_published(lab), due_in_days=labs.due_in_days,
+        proposals_open=labs.proposals_open(lab), results_published=labs.results_published(lab),
     )
+
+
+def _seed(form: ProposalFilterForm) -> int:
+    """The random order is stable for one visitor across pages: its seed lives in their session."""
+    return session.setdefault("proposal_seed", secrets.randbelow(2**31)) if form.sort.data == "random" else 0
+
+
+def _list_extras(viewer, listed) -> dict:  # type: ignore[no-untyped-def]
+    """What a proposal list shows besides the rows: co-sponsors and the viewer's supports (one query each)."""
+    items = list(listed.items)
+    return {"sponsors": proposals.with_sponsors(items), "supported": proposals.supported_ids(viewer, [p.id for p in items]),
+            "due_in_days": labs.due_in_days}
+
+
+@bp.get("/proposals/")
+def all_proposals():  # type: ignore[no-untyped-def]
+    """Proposals of every lab, filtered by place, state and action."""
+    form = AllProposalsFilterForm(request.args)
+    try:
+        listed = proposals.list_proposals(None, form.to_filters(_seed(form)), page_arg())
+    except ValidationFailed as exc:
+        apply_errors(form, exc)
+        return render_template("labs/proposals.html", form=form, proposals=None), 400
+    return render_template("labs/proposals.html", form=form, proposals=listed, **_list_extras(current_actor(), listed))
 
 
 @bp.get("/labs/<slug>/results")

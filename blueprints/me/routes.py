@@ -7,7 +7,7 @@ from flask_login import login_required
 
 from app.exceptions import ValidationFailed
 from app.i18n import COOKIE, SESSION_KEY, _l
-from app.services import accounts, forums, organizations, territories
+from app.services import accounts, forums, organizations, proposals, territories
 from blueprints.common import apply_errors, require_actor
 from blueprints.me.forms import PasswordForm, SettingsForm
 
@@ -19,7 +19,8 @@ bp = Blueprint("me", __name__, url_prefix="/me")
 def index():  # type: ignore[no-untyped-def]
     actor = require_actor()
     return render_template(
-        "me/index.html", actor=actor, memberships=organizations.my_organizations(actor), forums=forums.my_forums(actor)
+        "me/index.html", actor=actor, memberships=organizations.my_organizations(actor), forums=forums.my_forums(actor),
+        proposals=proposals.my_proposals(actor), invitations=proposals.pending_sponsorships(actor),
     )
 
 

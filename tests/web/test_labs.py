@@ -21,6 +21,7 @@ from tests.web.test_query_budget import count_queries
 
 COVERED_ROUTES = {
     "/labs/",
+    "/proposals/",
     "/labs/new",
     "/labs/<slug>",
     "/labs/<slug>/edit",
@@ -106,6 +107,9 @@ MATRIX = {
     "/labs/{closed_slug}/results": (200, 200, 200, 200),
     "/labs/{slug}/export.csv": (302, 403, 200, 200),
     "/transparency/": (200, 200, 200, 200),
+    "/proposals/": (200, 200, 200, 200),
+    "/proposals/?territory={region.istat_code}&sort=random": (200, 200, 200, 200),
+    "/proposals/?territory=Atlantide": (400, 400, 400, 400),
     "/transparency.csv": (200, 200, 200, 200),
 }
 
@@ -306,6 +310,25 @@ def test_proposal_list_filters_sort_and_pages(client, world, session) -> None:  
     following = re.search(r'rel="next" href="([^"]+)"', client.get(f"/labs/{lab.slug}?sort=supported").get_data(as_text=True))
     assert following and "sort=supported" in following.group(1) and "page=2" in following.group(1)  # the pager keeps the filters
     assert "No proposal matches these filters." in client.get(f"/labs/{lab.slug}?action=action_01").get_data(as_text=True)
+
+
+def test_all_proposals_filter_by_place_across_labs(client, world, session) -> None:  # type: ignore[no-untyped-def]
+    citizen = world["people"]["citizen"]
+    here = _proposal(citizen, world["lab"], "Proposta di questo comune")
+    elsewhere_region, _, elsewhere = factories.chain()
+    other_authority = factories.organization("Comune Lontano", OrgKind.LOCAL_AUTHORITY, home=elsewhere, verified=True)
+    other_lab = labs.create_lab(factories.admin(), other_authority, _draft(elsewhere.istat_code, "Laboratorio lontano"))
+    there = _proposal(factories.user(home=elsewhere), other_lab, "Proposta di un altro comune")
+    session.flush()
+    everything = client.get("/proposals/").get_data(as_text=True)
+    assert {str(here.id), str(there.id)} <= set(PROPOSAL_LINK.findall(everything))
+    assert "Laboratorio lontano" in everything  # each item names its lab
+    mine = client.get(f"/proposals/?territory={world['region'].istat_code}").get_data(as_text=True)
+    assert PROPOSAL_LINK.findall(mine) == [str(here.id)]
+    theirs = client.get(f"/proposals/?territory={elsewhere_region.istat_code}&action=action_02").get_data(as_text=True)
+    assert PROPOSAL_LINK.findall(theirs) == []
+    bad = client.get("/proposals/?territory=Atlantide")
+    assert bad.status_code == 400 and "Atlantide" in bad.get_data(as_text=True)  # the typed place stays in the form
 
 
 @pytest.mark.parametrize("query", ["state=draft", "state=lost", "action=x", "sort=id", "sort=random;drop", "page=0", "page=x"])
