@@ -7,6 +7,7 @@ Plain-text fields are never passed through here: Jinja's autoescape handles them
 from __future__ import annotations
 
 import html as htmllib
+import re
 from functools import lru_cache
 
 import bleach
@@ -67,7 +68,16 @@ def rich_text(source: str) -> str:
     html = _markdown().render(source[:MAX_SOURCE_CHARS])
     html = _demote_headings(html)
     cleaned = _cleaner().clean(html)
-    return _linker().linkify(cleaned)
+    return _each_block_finds_its_direction(_linker().linkify(cleaned))
+
+
+# Sanitized output has bare block tags; each gets dir="auto", so an Arabic paragraph and an
+# Italian one in the same message each read in their own direction.
+_BARE_BLOCK = re.compile(r"<(p|li|blockquote|h[1-6]|td|th)>")
+
+
+def _each_block_finds_its_direction(html: str) -> str:
+    return _BARE_BLOCK.sub(r'<\1 dir="auto">', html)
 
 
 def plain_preview(source: str, length: int = 200) -> str:

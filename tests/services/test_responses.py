@@ -103,7 +103,7 @@ def test_a_final_decision_sets_the_state_and_answered_at(session, w, proposal, d
                                                                expected_on=date(2027, 6, 1)))
     assert proposal.state == state and proposal.answered_at is not None
     assert response.decision == ResponseDecision(decision) and response.cost_estimate_cents == 1_250_050
-    assert response.organization_id == w.authority.id and "<p>" in response.text_html
+    assert response.organization_id == w.authority.id and "<p dir=\"auto\">" in response.text_html
     assert labs.due_in_days(proposal) is None
 
 

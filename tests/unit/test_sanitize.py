@@ -48,15 +48,23 @@ def test_payload_cannot_execute(payload: str) -> None:
     for tag, attrs in parser.found:
         assert tag in ALLOWED, (payload, tag)
         for name, value in attrs:
-            assert name in {"href", "title", "rel"}, (payload, name)
+            assert name in {"href", "title", "rel", "dir"}, (payload, name)
+            if name == "dir":
+                assert value == "auto", (payload, value)
             if name == "href":
                 assert (value or "").split(":", 1)[0].lower() in {"http", "https", "mailto"}, (payload, value)
 
 
 def test_markdown_formatting_is_kept() -> None:
     html = rich_text("**bold** _em_\n\n- one\n- two\n\n> quote\n\n`code`")
-    for tag in ("<strong>bold</strong>", "<em>em</em>", "<ul>", "<li>one</li>", "<blockquote>", "<code>code</code>"):
+    for tag in ("<strong>bold</strong>", "<em>em</em>", "<ul>", '<li dir="auto">one</li>', '<blockquote dir="auto">', "<code>code</code>"):
         assert tag in html
+
+
+def test_each_paragraph_finds_its_own_direction() -> None:
+    html = rich_text("كثير من النساء لا يذهبن إلى الطبيب\n\nMolte donne non vanno dal medico.")
+    assert html.count('<p dir="auto">') == 2
+    assert 'dir="rtl"' not in rich_text('<p dir="rtl" onclick="x">testo</p>')  # a user's own dir never survives
 
 
 def test_links_get_rel_nofollow_ugc_noopener() -> None:
@@ -67,8 +75,8 @@ def test_links_get_rel_nofollow_ugc_noopener() -> None:
 
 def test_headings_are_demoted_below_page_structure() -> None:
     html = rich_text("# Title\n\n## Sub")
-    assert "<h1>" not in html and "<h2>" not in html
-    assert "<h3>Title</h3>" in html
+    assert "<h1" not in html and "<h2" not in html
+    assert '<h3 dir="auto">Title</h3>' in html
 
 
 def test_raw_html_is_shown_as_text() -> None:
