@@ -6,12 +6,13 @@ import re
 from collections.abc import Callable
 from urllib.parse import unquote, urlsplit
 
-from flask import abort, flash, request
+from flask import Response, abort, flash, request, send_file
 from flask_login import current_user
 from flask_wtf import FlaskForm
 
 from app.exceptions import Conflict, ValidationFailed
-from models import User
+from app.services import uploads
+from models import StoredFile, User
 
 _CONTROL = re.compile(r"[\x00-\x1f\x7f\\]")
 
@@ -79,3 +80,13 @@ def flash_outcome(action: Callable[[], object], success: object) -> bool:
         return False
     flash(success, "success")
     return True
+
+
+def send_private_file(stored: StoredFile) -> Response:
+    """An uploaded file as a download that is never rendered inline, sniffed or cached."""
+    response = send_file(uploads.path_of(stored), mimetype=stored.content_type, as_attachment=True,
+                         download_name=stored.original_name, max_age=0)
+    response.headers["Content-Security-Policy"] = "default-src 'none'; sandbox"
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    response.headers["Cache-Control"] = "private, no-store"
+    return response

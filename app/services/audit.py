@@ -7,10 +7,20 @@ from typing import Any
 from sqlalchemy import select
 
 from app.db import db
+from app.exceptions import ValidationFailed
+from app.i18n import _l
 from app.security.permissions import Permission
 from app.security.policy import ensure
 from app.services import Page, paginate
 from models import AuditEntry, User
+
+
+def public_reason(reason: str) -> str:
+    """The reason a moderator gives for hiding something (shown to readers and the author)."""
+    text = " ".join((reason or "").split())[:300]
+    if len(text) < 3:
+        raise ValidationFailed({"reason": _l("Write the reason in a few words. The author can read it.")})
+    return text
 
 
 def record(actor: User | None, action: str, target_type: str, target_id: int, label: str = "", **detail: Any) -> AuditEntry:

@@ -339,18 +339,11 @@ def is_following(user: User | None, thread: Thread) -> bool:
 # ---------------------------------------------------------------- moderation
 
 
-def _reason(reason: str) -> str:
-    text = " ".join((reason or "").split())[:300]
-    if len(text) < 3:
-        raise ValidationFailed({"reason": _l("Write the reason in a few words. The author can read it.")})
-    return text
-
-
 def set_post_hidden(actor: User, post: Post, hidden: bool, reason: str = "") -> Post:
     """Hide a message (a placeholder stays) or show it again. Kept for appeal; audited."""
     ensure(actor, Permission.FORUM_MODERATE, post)
     post.is_hidden = hidden
-    post.hidden_reason = _reason(reason) if hidden else ""
+    post.hidden_reason = audit.public_reason(reason) if hidden else ""
     audit.record(actor, "post.hide" if hidden else "post.restore", "post", post.id, post.thread.title, reason=post.hidden_reason)
     return post
 
@@ -361,7 +354,7 @@ def set_thread_flag(actor: User, thread: Thread, flag: str, value: bool, reason:
     if flag not in ("hidden", "locked", "pinned"):
         raise ValidationFailed({"flag": _l("Choose one option from the list.")})
     if flag == "hidden":
-        thread.hidden_reason = _reason(reason) if value else ""
+        thread.hidden_reason = audit.public_reason(reason) if value else ""
     setattr(thread, f"is_{flag}", value)
     audit.record(actor, f"thread.{flag}" if value else f"thread.un{flag}", "thread", thread.id, thread.title, reason=reason)
     return thread

@@ -4,9 +4,7 @@ public responsiveness figures of each authority (transparency)."""
 from __future__ import annotations
 
 import math
-import re
 import statistics
-import unicodedata
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
@@ -21,7 +19,7 @@ from app.i18n import _l
 from app.sanitize import rich_text
 from app.security.permissions import Permission
 from app.security.policy import ensure
-from app.services import Page, audit, paginate, territories
+from app.services import Page, audit, paginate, territories, unique_slug
 from app.services.exports import to_csv
 from models import (
     Eligibility,
@@ -41,7 +39,7 @@ from models.base import utcnow
 ACTIONS = ("action_01", "action_02", "action_03", "action_04")
 ROME = ZoneInfo("Europe/Rome")
 LABS_PER_PAGE = 20
-RESERVED_SLUGS = frozenset({"new"})
+RESERVED_SLUGS = frozenset({"new"})  # /labs/new is the convening form, never a lab
 PUBLIC_STATES = tuple(s for s in ProposalState if s not in (ProposalState.DRAFT,))
 
 
@@ -72,19 +70,6 @@ def start_of_day(day: date) -> datetime:
 def local_day(moment: datetime | None) -> date | None:
     """The calendar day in Rome of a stored UTC moment (for forms)."""
     return moment.astimezone(ROME).date() if moment else None
-
-
-def _slug(title: str) -> str:
-    ascii_title = unicodedata.normalize("NFKD", title).encode("ascii", "ignore").decode()
-    base = re.sub(r"[^a-z0-9]+", "-", ascii_title.lower()).strip("-")[:60].strip("-") or "laboratorio"
-    # Reserved words are taken: /labs/new is the convening form, not a lab.
-    taken = set(db.session.scalars(select(Lab.slug).where(Lab.slug.like(f"{base}%")))) | RESERVED_SLUGS
-    if base not in taken:
-        return base
-    n = 2
-    while f"{base}-{n}" in taken:
-        n += 1
-    return f"{base}-{n}"
 
 
 def _number(value: int | None, low: int, high: int, key: str, errors: dict) -> int:
@@ -192,7 +177,7 @@ def create_lab(actor: User, convener: Organization, draft: LabDraft) -> Lab:
     values, errors = _clean(draft)
     if errors:
         raise ValidationFailed(errors)
-    lab = Lab(slug=_slug(values["title"]), convener_id=convener.id, convener=convener, created_by_id=actor.id, proposals_count=0)
+    lab = Lab(slug=unique_slug(Lab.slug, values["title"], "laboratorio", RESERVED_SLUGS), convener_id=convener.id, convener=convener, created_by_id=actor.id, proposals_count=0)
     _save(lab, values, new=True)
     audit.record(actor, "lab.create", "lab", lab.id, lab.title, convener=convener.slug)
     return lab

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-import unicodedata
 from dataclasses import dataclass, field
 from datetime import date
 
@@ -16,7 +15,7 @@ from app.i18n import LANGUAGES, _l
 from app.sanitize import rich_text
 from app.security.permissions import Permission
 from app.security.policy import can, ensure
-from app.services import Page, audit, italian_ids, paginate, territories, uploads
+from app.services import Page, audit, italian_ids, paginate, territories, unique_slug, uploads
 from models import (
     ASSOCIATION_KINDS,
     Area,
@@ -87,23 +86,6 @@ class DirectoryFilters:
 
 
 # ---------------------------------------------------------------- helpers
-
-
-def slugify(name: str) -> str:
-    ascii_name = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode()
-    slug = re.sub(r"[^a-z0-9]+", "-", ascii_name.lower()).strip("-")[:60].strip("-")
-    return slug or "organizzazione"
-
-
-def _unique_slug(name: str) -> str:
-    base = slugify(name)
-    taken = set(db.session.scalars(select(Organization.slug).where(Organization.slug.like(f"{base}%"))))
-    if base not in taken:
-        return base
-    n = 2
-    while f"{base}-{n}" in taken:
-        n += 1
-    return f"{base}-{n}"
 
 
 def _enum(enum_class, value: str, errors: dict, key: str, required: bool = False):  # type: ignore[no-untyped-def]
@@ -247,7 +229,7 @@ def create_organization(actor: User, draft: OrganizationDraft) -> Organization:
     values, errors = _clean(draft)
     if errors:
         raise ValidationFailed(errors)
-    org = Organization(slug=_unique_slug(values["name"]), members_count=1)
+    org = Organization(slug=unique_slug(Organization.slug, values["name"], "organizzazione"), members_count=1)
     _apply(org, values)
     if draft.logo is not None:
         org.logo = uploads.store_image(actor, draft.logo, field="logo")

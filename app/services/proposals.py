@@ -632,17 +632,10 @@ def delete_comment(actor: User, comment: ProposalComment) -> None:
 # ---------------------------------------------------------------- moderation
 
 
-def _reason(reason: str) -> str:
-    text = " ".join((reason or "").split())[:300]
-    if len(text) < 3:
-        raise ValidationFailed({"reason": _l("Write the reason in a few words. The author can read it.")})
-    return text
-
-
 def set_proposal_hidden(actor: User, proposal: Proposal, hidden: bool, reason: str = "") -> Proposal:
     ensure(actor, Permission.PROPOSAL_MODERATE, proposal)
     proposal.is_hidden = hidden
-    proposal.hidden_reason = _reason(reason) if hidden else ""
+    proposal.hidden_reason = audit.public_reason(reason) if hidden else ""
     audit.record(actor, "proposal.hide" if hidden else "proposal.restore", "proposal", proposal.id, proposal.title, reason=proposal.hidden_reason)
     return proposal
 
@@ -650,7 +643,7 @@ def set_proposal_hidden(actor: User, proposal: Proposal, hidden: bool, reason: s
 def set_comment_hidden(actor: User, comment: ProposalComment, hidden: bool, reason: str = "") -> ProposalComment:
     ensure(actor, Permission.PROPOSAL_MODERATE, comment)
     comment.is_hidden = hidden
-    comment.hidden_reason = _reason(reason) if hidden else ""
+    comment.hidden_reason = audit.public_reason(reason) if hidden else ""
     audit.record(actor, "comment.hide" if hidden else "comment.restore", "comment", comment.id, comment.proposal.title,
                  reason=comment.hidden_reason)
     return comment

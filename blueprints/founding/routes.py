@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from flask import Blueprint, flash, redirect, render_template, send_file, url_for
+from flask import Blueprint, flash, redirect, render_template, url_for
 from flask_login import login_required
 
 from app.exceptions import Conflict, ValidationFailed
@@ -13,7 +13,7 @@ from app.i18n import _l
 from app.security.permissions import Permission
 from app.security.policy import can, ensure
 from app.services import founding, organizations, uploads
-from blueprints.common import apply_errors, current_actor, require_actor
+from blueprints.common import apply_errors, current_actor, require_actor, send_private_file
 from blueprints.founding.forms import (
     LEGAL_FORM_CHOICES,
     STATUS_LABELS,
@@ -161,12 +161,7 @@ def delete_document(slug: str, document_id: int):  # type: ignore[no-untyped-def
 def document(slug: str, document_id: int):  # type: ignore[no-untyped-def]
     path = founding.get_path(require_actor(), slug)
     stored = founding.get_document(path, document_id).file
-    response = send_file(uploads.path_of(stored), mimetype=stored.content_type, as_attachment=True,
-                         download_name=stored.original_name, max_age=0)
-    response.headers["Content-Security-Policy"] = "default-src 'none'; sandbox"
-    response.headers["X-Content-Type-Options"] = "nosniff"
-    response.headers["Cache-Control"] = "private, no-store"
-    return response
+    return send_private_file(stored)
 
 
 @bp.post("/founding/<slug>/mentor")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, send_file, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import login_required
 
 from app.exceptions import Conflict, ValidationFailed
@@ -13,7 +13,15 @@ from app.security.permissions import Permission
 from app.security.policy import can, ensure
 from app.security.ratelimit import per_user
 from app.services import labs, memberships, moderation, organizations, proposals, responses, uploads
-from blueprints.common import apply_errors, current_actor, flash_outcome, page_arg, require_actor, safe_next
+from blueprints.common import (
+    apply_errors,
+    current_actor,
+    flash_outcome,
+    page_arg,
+    require_actor,
+    safe_next,
+    send_private_file,
+)
 from blueprints.proposals.forms import (
     AttachmentForm,
     ButtonForm,
@@ -195,36 +203,22 @@ def show(proposal_id: int):  # type: ignore[no-untyped-def]
     return _show_page(proposals.get_proposal(current_actor(), proposal_id))
 
 
-@bp.post("/proposals/<int:proposal_id>/<any(support, unsupport):choice>")
+@bp.post("/proposals/<int:proposal_id>/<any(support, unsupport, vote, unvote):choice>")
 @login_required
 @per_user("RATELIMIT_PARTICIPATE")
-def support(proposal_id: int, choice: str):  # type: ignore[no-untyped-def]
+def participate(proposal_id: int, choice: str):  # type: ignore[no-untyped-def]
+    """Support or vote (or take it back): a repeated click is a friendly message, never an error."""
     actor = require_actor()
     proposal = proposals.get_proposal(actor, proposal_id)
+    command = {"support": proposals.support, "unsupport": proposals.unsupport, "vote": proposals.vote, "unvote": proposals.unvote}[choice]
     if ButtonForm().validate_on_submit():
         try:
-            changed = proposals.support(actor, proposal) if choice == "support" else proposals.unsupport(actor, proposal)
+            changed = command(actor, proposal)
         except Conflict as exc:
             flash(str(exc), "warning")
         else:
             flash(*MESSAGES[(choice, changed)])
-    return _show(proposal, "support")
-
-
-@bp.post("/proposals/<int:proposal_id>/<any(vote, unvote):choice>")
-@login_required
-@per_user("RATELIMIT_PARTICIPATE")
-def vote(proposal_id: int, choice: str):  # type: ignore[no-untyped-def]
-    actor = require_actor()
-    proposal = proposals.get_proposal(actor, proposal_id)
-    if ButtonForm().validate_on_submit():
-        try:
-            changed = proposals.vote(actor, proposal) if choice == "vote" else proposals.unvote(actor, proposal)
-        except Conflict as exc:
-            flash(str(exc), "warning")
-        else:
-            flash(*MESSAGES[(choice, changed)])
-    return _show(proposal, "vote")
+    return _show(proposal, "vote" if choice in ("vote", "unvote") else "support")
 
 
 # ---------------------------------------------------------------- comments
@@ -367,12 +361,7 @@ def add_attachment(proposal_id: int):  # type: ignore[no-untyped-def]
 def attachment(proposal_id: int, attachment_id: int):  # type: ignore[no-untyped-def]
     proposal = proposals.get_proposal(current_actor(), proposal_id)
     stored = proposals.get_attachment(proposal, attachment_id).file
-    response = send_file(uploads.path_of(stored), mimetype=stored.content_type, as_attachment=True,
-                         download_name=stored.original_name, max_age=0)
-    response.headers["Content-Security-Policy"] = "default-src 'none'; sandbox"
-    response.headers["X-Content-Type-Options"] = "nosniff"
-    response.headers["Cache-Control"] = "private, no-store"
-    return response
+    return send_private_file(stored)
 
 
 @bp.post("/proposals/<int:proposal_id>/attachments/<int:attachment_id>/delete")
