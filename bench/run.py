@@ -81,6 +81,15 @@ def main() -> None:
         app = create_app({"TESTING": True, "SECRET_KEY": "b" * 40, "MAIL_BACKEND": "memory", "RATELIMIT_ENABLED": False})
         with app.app_context(), db.unit_of_work():
             demo.seed()
+        with app.app_context():
+            from sqlalchemy import select as sql_select
+
+            from models import Lab, Proposal, ProposalState
+
+            voting = db.session.scalar(sql_select(Lab.slug).where(Lab.votes_per_participant == 3, Lab.voting_at.is_not(None)).order_by(Lab.id))
+            closed = db.session.scalar(sql_select(Lab.slug).where(Lab.votes_per_participant == 2).order_by(Lab.id))
+            done = db.session.scalar(sql_select(Proposal.id).where(Proposal.state == ProposalState.IMPLEMENTED).order_by(Proposal.id))
+            db.session.remove()
         client = app.test_client()
         print(f"baseline (Flask + SQLAlchemy + Jinja, {PAGE} of {ROWS:,} rows by keyset): {baseline(tmp, n):.2f} ms CPU/request")
         for label, path in (
@@ -94,6 +103,13 @@ def main() -> None:
             ("organisations in Puglia", "/organizations/?territory=16"),
             ("organisation profile", "/organizations/associazione-teranga-senegalesi-del-salento"),
             ("founding path explained", "/founding/"),
+            ("community labs", "/labs/"),
+            ("lab page (voting)", f"/labs/{voting}"),
+            ("lab page, random order", f"/labs/{voting}?sort=random"),
+            ("all proposals in Lombardia", "/proposals/?territory=03"),
+            ("proposal with answer and follow-up", f"/proposals/{done}"),
+            ("lab results", f"/labs/{closed}/results"),
+            ("transparency", "/transparency/"),
         ):
             ms, size = cpu_ms_per_request(client, path, n)
             print(f"{label:45} {ms:6.2f} ms CPU/request  {size / 1024:5.1f} KB HTML")

@@ -3,6 +3,7 @@ forms, supports and capped votes, comments and replies, reports, attachments, XS
 
 from __future__ import annotations
 
+import csv
 import io
 import re
 from dataclasses import dataclass
@@ -652,6 +653,12 @@ def test_xss_never_executes_in_any_sink(client, world, session, payload: str) ->
     _check(client.post_form(f"/proposals/{pid}/respond", {**second, "text": payload}).get_data(as_text=True))  # stale: re-rendered
     progress = {"happened_on": utc_today().isoformat(), "text": f"Avanzamento {payload}", "percent": "10", "status": "in_progress"}
     assert client.post_form(f"/proposals/{pid}/progress", progress).status_code == 302
+    export = client.get(f"/labs/{world.lab.slug}/export.csv")  # the convener's CSV: the payload stays inert text
+    assert export.status_code == 200 and export.mimetype == "text/csv" and "attachment" in export.headers["Content-Disposition"]
+    assert export.headers["X-Content-Type-Options"] == "nosniff"
+    rows = list(csv.reader(io.StringIO(export.get_data(as_text=True).lstrip("\ufeff"))))
+    row = next(r for r in rows[1:] if r[0] == str(pid))
+    assert row[1] == f"Titolo {payload}" and f"Seconda risposta {payload}" in row
     templates_url = f"/organizations/{world.authority.slug}/answer-templates"
     client.post_form(templates_url, {"name": f"Modello {payload}", "decision": "rejected", "text": f"Testo del modello {payload}"})
     template = responses.templates_of(people["official"], world.authority)[0]
