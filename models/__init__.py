@@ -2,6 +2,22 @@
 
 from models.accounts import AccountToken, Role, RoleAssignment, TokenPurpose, User, UserSession, UserStatus
 from models.base import Base
+from models.events import (
+    ACTIVE_REGISTRATION,
+    CalendarToken,
+    Event,
+    EventKind,
+    EventMode,
+    EventOrganizer,
+    EventSession,
+    EventTranslation,
+    OrganizerStatus,
+    Recurrence,
+    Registration,
+    RegistrationMode,
+    RegistrationStatus,
+    SessionStatus,
+)
 from models.feedback import Feedback
 from models.files import StoredFile
 from models.forums import Forum, ForumKind, ForumMember, Post, PostRevision, Thread, ThreadFollow
@@ -50,6 +66,7 @@ from models.organizations import (
 from models.territories import Territory, TerritoryLevel
 
 __all__ = [
+    "ACTIVE_REGISTRATION",
     "ASSOCIATION_KINDS",
     "FINAL_DECISIONS",
     "AccountToken",
@@ -57,7 +74,14 @@ __all__ = [
     "AuditEntry",
     "AuthorityType",
     "Base",
+    "CalendarToken",
     "Eligibility",
+    "Event",
+    "EventKind",
+    "EventMode",
+    "EventOrganizer",
+    "EventSession",
+    "EventTranslation",
     "Feedback",
     "Forum",
     "ForumKind",
@@ -81,6 +105,7 @@ __all__ = [
     "OrganizationDescription",
     "OrganizationLanguage",
     "OrganizationTerritory",
+    "OrganizerStatus",
     "Post",
     "PostRevision",
     "ProgressStatus",
@@ -93,6 +118,10 @@ __all__ = [
     "ProposalState",
     "ProposalSupport",
     "ProposalVote",
+    "Recurrence",
+    "Registration",
+    "RegistrationMode",
+    "RegistrationStatus",
     "Report",
     "ReportReason",
     "ReportStatus",
@@ -102,6 +131,7 @@ __all__ = [
     "Role",
     "RoleAssignment",
     "SchoolLevel",
+    "SessionStatus",
     "SponsorStatus",
     "StepKey",
     "StepStatus",

@@ -13,6 +13,8 @@ from typing import Any
 from app.exceptions import PermissionDenied
 from app.security.permissions import Permission
 from models import (
+    Event,
+    EventOrganizer,
     Forum,
     FoundingPath,
     Lab,
@@ -20,6 +22,7 @@ from models import (
     MembershipStatus,
     MentorStatus,
     Organization,
+    OrganizerStatus,
     OrgKind,
     Post,
     Proposal,
@@ -337,6 +340,50 @@ def _territory_view(user: User | None, target: Any) -> bool:
 def _user_suspend(user: User | None, target: Any) -> bool:
     """Administrators suspend accounts (never their own)."""
     return is_admin(user) and target is not user
+
+
+# ---------------------------------------------------------------- events
+
+_ORGANIZING_ROLES = (MemberRole.ADMIN, MemberRole.OFFICIAL, MemberRole.STAFF)
+
+
+@rule(Permission.EVENT_CREATE)
+def _event_create(user: User | None, target: Any) -> bool:
+    """Admins, officials and school staff of a visible organisation publish its events; administrators too."""
+    if not isinstance(target, Organization) or target.is_hidden:
+        return False
+    return is_admin(user) or active_role(user, target) in _ORGANIZING_ROLES
+
+
+def organizes(user: User | None, event: Event) -> bool:
+    """Admins, officials and staff of the organising organisation or of an accepted co-organiser."""
+    if active_role(user, event.organization) in _ORGANIZING_ROLES:
+        return True
+    return any(o.status == OrganizerStatus.ACCEPTED and active_role(user, o.organization) in _ORGANIZING_ROLES for o in event.organizers)
+
+
+@rule(Permission.EVENT_MANAGE)
+def _event_manage(user: User | None, target: Any) -> bool:
+    """Organisers edit, cancel, see the attendee list and check people in; administrators too."""
+    return isinstance(target, Event) and _active(user) and (is_admin(user) or organizes(user, target))
+
+
+@rule(Permission.EVENT_ORGANIZER_DECIDE)
+def _event_organizer_decide(user: User | None, target: Any) -> bool:
+    """Admins of an invited organisation accept or decline co-organising."""
+    return isinstance(target, EventOrganizer) and is_org_admin(user, target.organization)
+
+
+@rule(Permission.EVENT_REGISTER)
+def _event_register(user: User | None, target: Any) -> bool:
+    """Confirmed people register for events that are not cancelled (the service checks places and dates)."""
+    return isinstance(target, Event) and _participant(user) and not target.is_cancelled and not target.organization.is_hidden
+
+
+@rule(Permission.EVENT_VIEW)
+def _event_view(user: User | None, target: Any) -> bool:
+    """Events are public, except those of a hidden organisation (its members and staff still see them)."""
+    return isinstance(target, Event) and _organization_view(user, target.organization)
 
 
 # ---------------------------------------------------------------- labs and proposals
