@@ -80,6 +80,8 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
 def _register_blueprints(app: Flask) -> None:
     from blueprints.admin import bp as admin_bp
     from blueprints.auth import bp as auth_bp
+    from blueprints.calendars import bp as calendars_bp
+    from blueprints.events import bp as events_bp
     from blueprints.forums import bp as forums_bp
     from blueprints.founding import bp as founding_bp
     from blueprints.labs import bp as labs_bp
@@ -91,7 +93,7 @@ def _register_blueprints(app: Flask) -> None:
     from blueprints.territories import bp as territories_bp
 
     for bp in (main_bp, auth_bp, me_bp, territories_bp, organizations_bp, founding_bp, forums_bp, labs_bp, proposals_bp,
-               moderation_bp, admin_bp):
+               events_bp, calendars_bp, moderation_bp, admin_bp):
         app.register_blueprint(bp)
 
 

@@ -242,3 +242,28 @@ RESPONSE_DECISION_NAMES = {
 }
 PROGRESS_STATUS_NAMES = {"in_progress": _l("In progress"), "implemented": _l("Done")}
 PROPOSAL_SORT_NAMES = {"newest": _l("Newest"), "supported": _l("Most supported"), "random": _l("Random order")}
+EVENT_KIND_NAMES = {
+    "assembly": _l("Assembly"),
+    "workshop": _l("Workshop"),
+    "training_day": _l("Training day"),
+    "peer_education": _l("Peer-education lab"),
+    "italian_l2": _l("Italian class"),
+    "info_session": _l("Information session"),
+    "festival": _l("Festival or community event"),
+    "forum_meeting": _l("Forum meeting"),
+    "online_meeting": _l("Online meeting"),
+}
+EVENT_MODE_NAMES = {"in_person": _l("In person"), "online": _l("Online"), "hybrid": _l("In person and online")}
+REGISTRATION_MODE_NAMES = {
+    "open": _l("Open: first come, first served"),
+    "approval": _l("The organisers confirm each request"),
+    "closed": _l("No registration"),
+}
+RECURRENCE_NAMES = {"none": _l("Only once"), "weekly": _l("Every week"), "monthly": _l("Every month")}
+REGISTRATION_STATUS_NAMES = {
+    "confirmed": _l("Place confirmed"),
+    "waiting": _l("On the waiting list"),
+    "pending": _l("Waiting for the organisers"),
+    "declined": _l("Not accepted"),
+    "cancelled": _l("Cancelled"),
+}

@@ -27,6 +27,8 @@ LABELS = SimpleNamespace(
     role=i18n.ROLE_NAMES, report_reason=i18n.REPORT_REASON_NAMES, level=i18n.TERRITORY_LEVEL_NAMES,
     phase=i18n.LAB_PHASE_NAMES, eligibility=i18n.ELIGIBILITY_NAMES, state=i18n.PROPOSAL_STATE_NAMES,
     decision=i18n.RESPONSE_DECISION_NAMES, progress=i18n.PROGRESS_STATUS_NAMES, sort=i18n.PROPOSAL_SORT_NAMES,
+    event_kind=i18n.EVENT_KIND_NAMES, event_mode=i18n.EVENT_MODE_NAMES, registration_mode=i18n.REGISTRATION_MODE_NAMES,
+    recurrence=i18n.RECURRENCE_NAMES, registration=i18n.REGISTRATION_STATUS_NAMES,
 )
 
 

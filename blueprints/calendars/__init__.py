@@ -1,0 +1,3 @@
+from blueprints.calendars.routes import bp
+
+__all__ = ["bp"]

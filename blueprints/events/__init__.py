@@ -1,0 +1,3 @@
+from blueprints.events.routes import bp
+
+__all__ = ["bp"]
