@@ -3,10 +3,9 @@ public responsiveness figures of each authority (transparency)."""
 
 from __future__ import annotations
 
-import math
 import statistics
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import UTC, date, datetime, time
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import String, and_, case, cast, func, or_, select
@@ -483,4 +482,7 @@ def due_in_days(proposal: Proposal) -> int | None:
     """Whole days left to answer (negative when overdue); None when no answer is owed or it is given."""
     if proposal.due_at is None or proposal.answered_at is not None or proposal.state == ProposalState.WITHDRAWN:
         return None
-    return math.floor((proposal.due_at - utcnow()) / timedelta(days=1))
+    now = utcnow()
+    calendar_days = (proposal.due_at.astimezone(ROME).date() - now.astimezone(ROME).date()).days
+    # Counted in calendar days in Rome: due tomorrow is 1, today 0; once past, at least 1 day overdue.
+    return min(-1, calendar_days) if proposal.due_at < now else calendar_days

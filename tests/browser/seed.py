@@ -17,6 +17,18 @@ the slugs the tests need:
   on behalf of the association; Rahim's reply (message #2) is reported by Amina as spam, so
   the moderation queue also lists a message.
 
+- community labs (``_labs``): the ``comune`` (Comune di Bari, verified local authority created by
+  Marco, its admin, with Sara as an official and two answer templates: ``template_accept``,
+  ``template_reject``); ``lab``, the Comune's lab taking proposals (3 supports for an answer),
+  with ``proposal`` (Amina's: co-sponsored by the association, answered, the answer changed
+  once, two progress updates, comments with a reply and an official comment), ``awaiting``
+  (Rahim's, at its supports, waiting for the answer), ``rejected``, ``withdrawn``, ``editable``
+  (Amina's, published, no supports, no attachments; the women's group is invited to
+  co-sponsor it), ``own_proposal`` (the administrator's, on behalf of the association), a draft
+  of Amina's, and ``xss`` (title, summary, body and a comment hold XSS payloads);
+  ``voting_lab`` in its voting phase with two votes each (``voting_proposals``: four ids, three
+  votes cast by Amina and Marco); ``results_lab``, the association's lab whose results are out.
+
 Luca (Italian interface) takes part in nothing: the keyboard test of the forums writes as him,
 so its posts do not share the administrator's rate limit with the other browser tests.
 
@@ -30,6 +42,7 @@ import json
 import os
 import sys
 import time
+from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -37,7 +50,18 @@ from flask import g
 
 from app import create_app
 from app.db import db
-from app.services import accounts, forums, memberships, moderation, organizations, territories
+from app.services import (
+    accounts,
+    forums,
+    labs,
+    memberships,
+    moderation,
+    organizations,
+    proposals,
+    responses,
+    territories,
+)
+from models.base import utcnow
 from tests.browser.helpers import ADMIN_EMAIL, extract_link, mail_text, read_mail
 
 ORGANIZATION_NAME = "Associazione Teranga Bari"
@@ -48,6 +72,11 @@ PEOPLE = {
     "amina": ("Amina Haddad", "amina.seed@example.org", "ar"),
     "rahim": ("Rahim Uddin", "rahim.seed@example.org", "bn"),
     "luca": ("Luca Bianchi", "luca.seed@example.org", "it"),
+    # The community labs (``_labs``): Marco creates the Comune di Bari and administers it, Sara
+    # answers for it as an official; Chiara writes proposals (and, in the keyboard test, a new one).
+    "marco": ("Marco Rinaldi", "marco.seed@example.org", "it"),
+    "sara": ("Sara Conte", "sara.seed@example.org", "it"),
+    "chiara": ("Chiara Lombardi", "chiara.seed@example.org", "it"),
 }
 BARI = "072006"
 THREAD_TITLE = "Corsi di italiano gratuiti a Bari: dove e quando?"
@@ -234,6 +263,426 @@ def _forum(organization_slug: str) -> dict[str, Any]:
         return {"forum": forum.slug, "thread": thread.id}
 
 
+# --------------------------------------------------------------------------- community labs
+
+COMUNE_NAME = "Comune di Bari"
+XSS_IMG = '<img src=x onerror="window.__xss=1">'
+XSS_SCRIPT = "<script>window.__xss=1</script>"
+XSS_TITLE = f"Fontanelle nei giardini {XSS_IMG}{XSS_SCRIPT}"
+TEMPLATE_ACCEPT = "Accolta: inserita nel piano delle opere"
+TEMPLATE_REJECT = "Non accolta: competenza di un altro ente"
+ANSWER_ACCEPT = (
+    "Grazie per la proposta. La Giunta l'ha **accolta** e la inserisce nel piano delle opere del prossimo anno. "
+    "Vi terremo informati qui sotto, passo dopo passo."
+)
+
+
+def _lab_draft(lab: Any, **changes: Any) -> Any:
+    """The lab as it is, with some values changed (to move its phases through the real service)."""
+    values: dict[str, Any] = {
+        "title": lab.title,
+        "description": lab.description,
+        "territory": lab.territory.istat_code,
+        "actions": list(lab.actions),
+        "proposals_on": labs.local_day(lab.proposals_at),
+        "deliberation_on": labs.local_day(lab.deliberation_at),
+        "voting_on": labs.local_day(lab.voting_at),
+        "results_on": labs.local_day(lab.results_at),
+        "follow_up_on": labs.local_day(lab.follow_up_at),
+        "support_threshold": lab.support_threshold,
+        "votes_per_participant": lab.votes_per_participant,
+        "eligibility": lab.eligibility.value,
+        "response_days": lab.response_days,
+        "allow_organization_proposals": lab.allow_organization_proposals,
+        "standing": lab.is_standing,
+    }
+    values.update(changes)
+    return labs.LabDraft(**values)
+
+
+def _propose(author: Any, lab: Any, title: str, summary: str, body: str, publish: bool = True, **extra: Any) -> Any:
+    return proposals.create_proposal(
+        author, lab, proposals.ProposalDraft(title=title, summary=summary, body=body, **extra), publish=publish
+    )
+
+
+def _comune() -> dict[str, Any]:
+    """The Comune di Bari, verified, created by Marco (its admin), with Sara as an official and two
+    answer templates."""
+    with db.unit_of_work():
+        admin = _user(ADMIN_EMAIL)
+        marco = _user(PEOPLE["marco"][1])
+        sara = _user(PEOPLE["sara"][1])
+        comune = organizations.create_organization(
+            marco,
+            organizations.OrganizationDraft(
+                name=COMUNE_NAME,
+                kind="local_authority",
+                home_territory="Bari",
+                areas=["action_01", "action_02", "action_03", "action_04"],
+                languages=["it", "en"],
+                descriptions={
+                    "it": "Ufficio Partecipazione del Comune di Bari: laboratori di quartiere e risposte ai cittadini."
+                },
+                original_language="it",
+                authority_type="comune",
+                authority_istat_code=BARI,
+            ),
+        )
+        organizations.set_verified(admin, comune, True, "Ente pubblico: verificato sull'indice IPA.")
+        memberships.request_join(sara, comune, "Lavoro all'Ufficio Partecipazione.")
+        pending = next(m for m in memberships.list_requests(marco, comune) if m.user_id == sara.id)
+        memberships.decide_request(marco, pending, True)
+        accept = responses.add_template(sara, comune, TEMPLATE_ACCEPT, "accepted", ANSWER_ACCEPT)
+        reject = responses.add_template(
+            sara,
+            comune,
+            TEMPLATE_REJECT,
+            "rejected",
+            "Grazie per la proposta. Purtroppo non è di competenza del Comune: l'abbiamo inoltrata alla Città "
+            "metropolitana, che risponderà direttamente.",
+        )
+        return {"comune": comune.slug, "template_accept": accept.id, "template_reject": reject.id}
+
+
+def _proposals_lab(comune_slug: str, organization_slug: str, group_slug: str, today: date) -> dict[str, Any]:
+    """A lab taking proposals, with proposals in several states: one answered, with its answer
+    changed once, progress updates, co-sponsor and comments with a reply; one awaiting an answer;
+    one rejected; one withdrawn; an editable one of Amina's (no attachments) inviting a co-sponsor;
+    one of the administrator's on behalf of the association; a draft; and one whose text is an
+    XSS payload, commented with another."""
+    with db.unit_of_work():
+        admin = _user(ADMIN_EMAIL)
+        amina, rahim = _user(PEOPLE["amina"][1]), _user(PEOPLE["rahim"][1])
+        marco, sara, chiara = _user(PEOPLE["marco"][1]), _user(PEOPLE["sara"][1]), _user(PEOPLE["chiara"][1])
+        comune = organizations.get_by_slug(comune_slug, admin)
+        association = organizations.get_by_slug(organization_slug, admin)
+        group = organizations.get_by_slug(group_slug, admin)
+        lab = labs.create_lab(
+            sara,
+            comune,
+            labs.LabDraft(
+                title="Laboratorio di quartiere Libertà",
+                description="Il Comune invita chi vive a Bari a proporre **piccoli interventi** per il quartiere Libertà:\n\n"
+                "- spazi verdi e piazze\n- servizi per le famiglie\n- corsi e attività culturali\n\n"
+                "Le proposte che raccolgono 3 sostegni ricevono una risposta scritta entro 30 giorni.",
+                territory=BARI,
+                actions=["action_01", "action_04"],
+                proposals_on=today - timedelta(days=20),
+                deliberation_on=today + timedelta(days=10),
+                voting_on=today + timedelta(days=20),
+                results_on=today + timedelta(days=30),
+                support_threshold=3,
+                votes_per_participant=3,
+                eligibility="residents",
+                response_days=30,
+            ),
+        )
+
+        # The showcase: co-sponsored, supported to the threshold, answered (then the answer
+        # changed), followed up, commented.
+        showcase = _propose(
+            amina,
+            lab,
+            "Panchine e alberi in piazza del Redentore",
+            "Mettere dieci panchine all'ombra e piantare alberi nella piazza, dove giocano i bambini del quartiere.",
+            "D'estate la piazza è **senza ombra** e gli anziani non hanno dove sedersi.\n\n"
+            "Proponiamo di:\n\n- piantare 8 alberi (lecci o carrubi)\n- mettere 10 panchine\n- aggiungere una fontanella",
+            action="action_04",
+        )
+        proposals.invite_sponsor(amina, showcase, association.id)
+        proposals.decide_sponsorship(admin, proposals.get_sponsorship(showcase, association.id), True)
+        for person in (rahim, chiara, marco):
+            proposals.support(person, showcase)
+        responses.respond(
+            sara,
+            showcase,
+            responses.ResponseDraft(
+                decision="evaluating",
+                text="Grazie: l'ufficio Verde pubblico sta valutando il costo degli alberi e delle panchine.",
+                office="Ripartizione Tutela dell'Ambiente",
+                next_step="Sopralluogo in piazza entro due settimane.",
+            ),
+        )
+        first = responses.response_of(showcase)
+        responses.respond(
+            sara,
+            showcase,
+            responses.ResponseDraft(
+                decision="accepted",
+                text=ANSWER_ACCEPT,
+                office="Ripartizione Tutela dell'Ambiente",
+                next_step="Gara per gli arredi entro marzo, lavori in primavera.",
+                contact="partecipazione@comune.bari.example",
+                cost_estimate="48.500,00",
+                expected_on=today + timedelta(days=150),
+            ),
+            seen_version=first.version if first else None,
+        )
+        responses.add_progress(
+            sara,
+            showcase,
+            responses.ProgressDraft(
+                happened_on=today - timedelta(days=2),
+                text="Sopralluogo fatto con i residenti: scelti i punti per gli alberi.",
+                percent=20,
+                status="in_progress",
+            ),
+        )
+        responses.add_progress(
+            sara,
+            showcase,
+            responses.ProgressDraft(
+                happened_on=today,
+                text="Ordinati gli arredi: **10 panchine** e 2 fontanelle.",
+                percent=45,
+                status="in_progress",
+            ),
+        )
+        asked = proposals.add_comment(
+            rahim, showcase, "Ottima idea! Si può aggiungere anche una rastrelliera per le bici?"
+        )
+        proposals.add_comment(amina, showcase, "Sì, la aggiungo volentieri alla proposta.", parent_id=asked.id)
+        proposals.add_comment(sara, showcase, "Ne terremo conto nel progetto degli arredi.", organization_id=comune.id)
+
+        # Awaiting the Comune's answer (the official answers it in the keyboard test).
+        awaiting = _propose(
+            rahim,
+            lab,
+            "Luci nel sottopasso di via Quintino Sella",
+            "Il sottopasso è buio la sera: servono lampade nuove e più sicure per chi torna a casa a piedi.",
+            "Molte persone, soprattutto donne e ragazzi, evitano il sottopasso dopo le 19. Chiediamo lampade a LED "
+            "e una telecamera all'ingresso.",
+            action="action_01",
+        )
+        for person in (amina, chiara, marco):
+            proposals.support(person, awaiting)
+
+        rejected = _propose(
+            chiara,
+            lab,
+            "Spostare il mercato del sabato in via Manzoni",
+            "Il mercato occupa la piazza: proponiamo di spostarlo nella via accanto, più larga.",
+            "La piazza resterebbe libera per i bambini il sabato mattina e il mercato avrebbe più spazio per i banchi.",
+        )
+        responses.respond(
+            sara,
+            rejected,
+            responses.ResponseDraft(
+                decision="rejected",
+                text="Grazie. Via Manzoni non è abbastanza larga per i mezzi di soccorso se ci sono i banchi.",
+                office="Polizia Locale",
+            ),
+        )
+
+        withdrawn = _propose(
+            rahim,
+            lab,
+            "Orti urbani nell'ex caserma",
+            "Dare in gestione ai residenti alcuni orti nello spazio dell'ex caserma.",
+            "L'area è abbandonata da anni: con gli orti diventerebbe un luogo di incontro tra famiglie.",
+        )
+        proposals.withdraw(rahim, withdrawn)
+
+        # Amina's second proposal: published, no supports yet (so she can still edit it), no
+        # attachments; she invites the women's group to co-sponsor it (the administrator, its
+        # admin, finds the invitation in the personal area).
+        editable = _propose(
+            amina,
+            lab,
+            "Corso di italiano serale alla biblioteca",
+            "Un corso gratuito di italiano due sere a settimana, per chi lavora di giorno.",
+            "Molte mamme e molti lavoratori non possono seguire i corsi del mattino. La biblioteca di quartiere è "
+            "aperta fino alle 20: basterebbe un'aula e un insegnante.",
+            action="action_04",
+        )
+        proposals.invite_sponsor(amina, editable, group.id)
+        _propose(
+            amina,
+            lab,
+            "Bozza: ludoteca nel centro civico",
+            "Una ludoteca aperta il pomeriggio nel centro civico del quartiere.",
+            "Ancora da scrivere bene: orari, chi la gestisce, quanto costa.",
+            publish=False,
+        )
+
+        # The administrator's own proposal, on behalf of the association.
+        own = _propose(
+            admin,
+            lab,
+            "Sportello di mediazione nelle scuole del quartiere",
+            "Un mediatore culturale a scuola il martedì, per le famiglie che parlano poco l'italiano.",
+            "L'associazione offre mediatori in wolof, francese e arabo; chiediamo al Comune una stanza e un "
+            "calendario con le scuole.",
+            organization_id=association.id,
+        )
+
+        # Stored XSS: in the title, summary, body and a comment. None of it may ever run.
+        xss = _propose(
+            rahim,
+            lab,
+            XSS_TITLE,
+            f"Riattivare le fontanelle {XSS_IMG} nei giardini {XSS_SCRIPT} del quartiere.",
+            f"Testo con HTML: {XSS_IMG}\n\n{XSS_SCRIPT}\n\n"
+            '<a href="javascript:window.__xss=1">clic</a> e [un link](javascript:window.__xss=1)\n\n'
+            '<svg onload="window.__xss=1"></svg>',
+        )
+        proposals.add_comment(amina, xss, f"Commento {XSS_IMG} e {XSS_SCRIPT} da non eseguire.")
+        return {
+            "lab": lab.slug,
+            "proposal": showcase.id,
+            "awaiting": awaiting.id,
+            "rejected": rejected.id,
+            "withdrawn": withdrawn.id,
+            "editable": editable.id,
+            "own_proposal": own.id,
+            "xss": xss.id,
+        }
+
+
+def _voting_lab(comune_slug: str, today: date) -> dict[str, Any]:
+    """A lab in its voting phase, two votes each (K=2): four proposals, three votes cast."""
+    with db.unit_of_work():
+        admin = _user(ADMIN_EMAIL)
+        amina, rahim = _user(PEOPLE["amina"][1]), _user(PEOPLE["rahim"][1])
+        marco, sara, chiara = _user(PEOPLE["marco"][1]), _user(PEOPLE["sara"][1]), _user(PEOPLE["chiara"][1])
+        comune = organizations.get_by_slug(comune_slug, admin)
+        lab = labs.create_lab(
+            sara,
+            comune,
+            labs.LabDraft(
+                title="Bilancio partecipativo di Bari",
+                description="Centomila euro per il quartiere: scegliete voi come spenderli. Ognuno ha **due voti**.",
+                territory=BARI,
+                actions=["action_01", "action_02", "action_03", "action_04"],
+                proposals_on=today - timedelta(days=30),
+                support_threshold=20,
+                votes_per_participant=2,
+                eligibility="residents",
+            ),
+        )
+        written = [
+            _propose(
+                amina,
+                lab,
+                "Campetto di basket nel parco 2 Giugno",
+                "Rifare il campetto: canestri nuovi e fondo antiscivolo.",
+                "Il campetto è usato ogni giorno da decine di ragazzi, ma i canestri sono rotti da due anni.",
+            ),
+            _propose(
+                rahim,
+                lab,
+                "Biblioteca di strada in piazza Umberto",
+                "Tre casette per lo scambio di libri in più lingue.",
+                "Libri in italiano, arabo, bengali, inglese: si prende un libro e se ne lascia un altro.",
+            ),
+            _propose(
+                chiara,
+                lab,
+                "Navetta per il mercato coperto",
+                "Una navetta il sabato mattina dal quartiere San Paolo al mercato.",
+                "Molti anziani non hanno l'auto: la navetta passerebbe ogni mezz'ora dalle 8 alle 13.",
+            ),
+            _propose(
+                marco,
+                lab,
+                "Pista ciclabile sul lungomare",
+                "Collegare i due tratti di ciclabile del lungomare con 800 metri di pista.",
+                "Oggi i ciclisti passano sulla carreggiata tra il Teatro Margherita e il molo.",
+            ),
+        ]
+        labs.update_lab(
+            sara,
+            lab,
+            _lab_draft(
+                lab,
+                deliberation_on=today - timedelta(days=10),
+                voting_on=today - timedelta(days=2),
+                results_on=today + timedelta(days=12),
+            ),
+            lab.version,
+        )
+        proposals.vote(amina, written[1])
+        proposals.vote(marco, written[0])
+        proposals.vote(marco, written[2])
+        return {"voting_lab": lab.slug, "voting_proposals": [p.id for p in written]}
+
+
+def _results_lab(comune_slug: str, organization_slug: str, today: date) -> dict[str, Any]:
+    """A lab convened by the association whose vote is over: the results are published."""
+    with db.unit_of_work():
+        admin = _user(ADMIN_EMAIL)
+        amina, rahim = _user(PEOPLE["amina"][1]), _user(PEOPLE["rahim"][1])
+        marco, chiara = _user(PEOPLE["marco"][1]), _user(PEOPLE["chiara"][1])
+        association = organizations.get_by_slug(organization_slug, admin)
+        comune = organizations.get_by_slug(comune_slug, admin)
+        lab = labs.create_lab(
+            admin,
+            association,
+            labs.LabDraft(
+                title="Idee per l'estate dei ragazzi",
+                description="Laboratorio dell'associazione: attività estive per i ragazzi del quartiere, votate dai residenti.",
+                territory=BARI,
+                actions=["action_02"],
+                proposals_on=today - timedelta(days=60),
+                support_threshold=10,
+                votes_per_participant=3,
+                eligibility="residents",
+            ),
+        )
+        written = [
+            _propose(
+                amina,
+                lab,
+                "Centro estivo gratuito nel cortile della scuola",
+                "Un centro estivo a luglio, con giochi e compiti, per i ragazzi dagli 8 ai 14 anni.",
+                "Gli educatori dell'associazione sono pronti: serve il cortile della scuola Garibaldi.",
+                authority_id=comune.id,
+            ),
+            _propose(
+                rahim,
+                lab,
+                "Torneo di cricket e calcio tra quartieri",
+                "Un torneo misto a fine giugno, aperto a tutte le comunità.",
+                "Squadre miste, arbitri volontari, premiazione con le famiglie.",
+                authority_id=comune.id,
+            ),
+            _propose(
+                chiara,
+                lab,
+                "Cinema all'aperto il venerdì sera",
+                "Film per famiglie nel parco, con sottotitoli in più lingue.",
+                "Schermo e proiettore li presta la parrocchia; il Comune dovrebbe dare il permesso.",
+                authority_id=comune.id,
+            ),
+        ]
+        labs.update_lab(
+            admin,
+            lab,
+            _lab_draft(
+                lab,
+                voting_on=today - timedelta(days=10),
+                results_on=today + timedelta(days=5),
+            ),
+            lab.version,
+        )
+        for person, chosen in ((amina, (0, 1)), (rahim, (0,)), (chiara, (2,)), (marco, (0, 2))):
+            for index in chosen:
+                proposals.vote(person, written[index])
+        labs.update_lab(admin, lab, _lab_draft(lab, results_on=today), lab.version)
+        return {"results_lab": lab.slug}
+
+
+def _labs(organization_slug: str, group_slug: str) -> dict[str, Any]:
+    today = labs.local_day(utcnow())
+    assert today is not None
+    found = _comune()
+    found.update(_proposals_lab(found["comune"], organization_slug, group_slug, today))
+    found.update(_voting_lab(found["comune"], today))
+    found.update(_results_lab(found["comune"], organization_slug, today))
+    return found
+
+
 def main() -> int:
     mail_dir = Path(os.environ["PONTE_MAIL_DIR"])
     base_url = f"{os.environ.get('PONTE_PREFERRED_URL_SCHEME', 'http')}://{os.environ['PONTE_SERVER_NAME']}"
@@ -245,6 +694,7 @@ def main() -> int:
         _people(mail_dir, base_url)
         slugs = _organizations()
         result = {**slugs, **_founding(slugs["group"]), **_forum(slugs["organization"])}
+        result.update(_labs(slugs["organization"], slugs["group"]))
     sys.stdout.write(json.dumps(result) + "\n")
     return 0
 

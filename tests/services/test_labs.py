@@ -9,7 +9,7 @@ from __future__ import annotations
 import csv
 import io
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
 import pytest
@@ -570,8 +570,16 @@ def test_due_in_days_counts_whole_days_left(session) -> None:  # type: ignore[no
     w = world()
     lab = make_lab(w)
     now = utcnow()
-    assert labs.due_in_days(proposal_row(lab, w.authority, due_at=now + timedelta(days=3, hours=1))) == 3
-    assert labs.due_in_days(proposal_row(lab, w.authority, due_at=now - timedelta(hours=1))) == -1
+    today = now.astimezone(labs.ROME).date()
+
+    def noon(days: int):  # type: ignore[no-untyped-def]
+        return datetime.combine(today + timedelta(days=days), time(12), tzinfo=labs.ROME)
+
+    # Calendar days in Rome: an answer due in 30 days shows "30 days" right after the threshold, not 29.
+    assert labs.due_in_days(proposal_row(lab, w.authority, due_at=noon(30))) == 30
+    assert labs.due_in_days(proposal_row(lab, w.authority, due_at=noon(3))) == 3
+    assert labs.due_in_days(proposal_row(lab, w.authority, due_at=noon(-3))) == -3
+    assert labs.due_in_days(proposal_row(lab, w.authority, due_at=now - timedelta(minutes=5))) == -1  # past: overdue, not "today"
     assert labs.due_in_days(proposal_row(lab, w.authority)) is None
     assert labs.due_in_days(proposal_row(lab, w.authority, due_at=now + timedelta(days=3), answered_at=now)) is None
     assert labs.due_in_days(proposal_row(lab, w.authority, due_at=now + timedelta(days=3), state=ProposalState.WITHDRAWN)) is None
