@@ -1,4 +1,4 @@
-"""Command-line interface: ``flask db …``, ``flask seed-demo``, ``flask users …``,
+"""Command-line interface: ``flask db …``, ``flask seed-demo``, ``flask users …``, ``flask events …``,
 ``flask territories …``, ``flask i18n …``. Commands call services inside a unit of work."""
 
 from __future__ import annotations
@@ -10,7 +10,7 @@ import click
 from flask import Flask, current_app
 
 from app.config import ROOT
-from app.db import db
+from app.db import db, expect_writes
 from app.exceptions import DomainError, ValidationFailed
 from app.i18n import LANGUAGES
 
@@ -144,6 +144,33 @@ def init_app(app: Flask) -> None:  # noqa: C901 — a flat list of small command
             f"{len(rows)} comuni read: {result.created} territories created, "
             f"{result.updated} updated, {result.unchanged} unchanged."
         )
+
+    # ------------------------------------------------------------ events
+    @app.cli.group("events")
+    def events_group() -> None:
+        """Event calendars."""
+
+    @events_group.command("send-reminders")
+    def events_send_reminders() -> None:
+        """E-mail a reminder to every confirmed registrant of a date starting within 24 hours.
+
+        Safe to run every few minutes, and by two schedulers at once: no reminder goes twice."""
+        from app.services import reminders
+        from models.base import utcnow
+
+        now = utcnow()
+        total = 0
+        expect_writes(True)  # SQLite: take the write lock at BEGIN, so overlapping runs queue instead of failing
+        try:
+            for _ in range(1000):  # batches of reminders.BATCH, each committed before its mails leave
+                with db.unit_of_work():
+                    sent, seen = reminders.send_due(now)
+                total += sent
+                if seen < reminders.BATCH:
+                    break
+        finally:
+            expect_writes(False)
+        click.echo(f"{total} reminders sent.")
 
     # ------------------------------------------------------------ translations
     @app.cli.group("i18n")

@@ -23,6 +23,7 @@ from models import (
     EventKind,
     EventOrganizer,
     EventSession,
+    EventTranslation,
     Organization,
     OrganizerStatus,
     Registration,
@@ -127,6 +128,19 @@ def by_day(sessions: list[EventSession]) -> dict[date, list[EventSession]]:
             days.setdefault(day, []).append(s)
             day += timedelta(days=1)
     return days
+
+
+def titles_for(events: list[Event], locale: str) -> dict[int, tuple[str, str]]:
+    """Each event's title in the reader's language when it has that translation, else the original,
+    as {event_id: (title, language code)}: one query for a whole calendar page (``events.text_for``
+    answers for one event)."""
+    found = {e.id: (e.title, e.language) for e in events}
+    others = [event_id for event_id, (_, language) in found.items() if language != locale]
+    if others:
+        for event_id, title in db.session.execute(select(EventTranslation.event_id, EventTranslation.title).where(
+                EventTranslation.event_id.in_(others), EventTranslation.language == locale)):
+            found[event_id] = (title, locale)
+    return found
 
 
 def upcoming_for_organization(org: Organization, limit: int = 5) -> list[EventSession]:

@@ -1,5 +1,5 @@
 """Demo data for local use: territories, social districts, people covering every role,
-organisations, forums and community labs (``demo_labs``).
+organisations, forums, community labs (``demo_labs``) and events (``demo_events``).
 
 Idempotent: a second run finds the demo administrator and changes nothing. Passwords are
 random per installation and reported once, when the accounts are created.
@@ -14,7 +14,7 @@ from datetime import timedelta
 from sqlalchemy import select
 
 from app.db import db
-from app.services import accounts, demo_labs, forums, memberships, organizations, territories
+from app.services import accounts, demo_events, demo_labs, forums, memberships, organizations, territories
 from models import Organization, Role, Territory, TerritoryLevel, User
 from models.base import utcnow
 
@@ -157,7 +157,7 @@ ORGS = (
 
 
 def seed() -> list[str]:
-    """Load territories (if missing), districts, demo people, organisations, forums and labs. Returns lines to print."""
+    """Load territories (if missing), districts, demo people, organisations, forums, labs and events. Returns lines to print."""
     report: list[str] = []
     if db.session.scalar(select(Territory.id).where(Territory.level == TerritoryLevel.COMUNE).limit(1)) is None:
         result = territories.import_file(territories.DATA_FILE)
@@ -184,6 +184,8 @@ def seed() -> list[str]:
         report.append(f"{made} regional forums and {len(THREADS)} demo discussions created.")
     if demo_labs.needed():
         report.extend(demo_labs.seed())
+    if demo_events.needed():
+        report.extend(demo_events.seed())
     if not report:
         report.append("Demo data is already loaded; nothing changed.")
     return report

@@ -14,7 +14,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from dateutil.rrule import MONTHLY, WEEKLY, rrule
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.exc import StaleDataError
 
@@ -51,6 +51,7 @@ from models.base import utcnow
 ROME = ZoneInfo("Europe/Rome")
 ACTIONS = ("action_01", "action_02", "action_03", "action_04")
 MAX_SESSIONS = 60
+_EDITED_MEANWHILE = _l("Someone else changed this event while you were editing it. Check the values below and save again.")
 
 
 @dataclass(frozen=True)
@@ -95,7 +96,7 @@ def local(moment: datetime) -> datetime:
 # ---------------------------------------------------------------- validation
 
 
-def _clean(draft: EventDraft) -> tuple[dict, dict]:  # noqa: C901, PLR0912, PLR0915 — one flat list of field checks
+def _clean(draft: EventDraft, organization: Organization) -> tuple[dict, dict]:  # noqa: C901, PLR0912, PLR0915 — one flat list of field checks
     errors: dict = {}
     v: dict = {}
     v["title"] = " ".join((draft.title or "").split())
@@ -183,7 +184,7 @@ def _clean(draft: EventDraft) -> tuple[dict, dict]:  # noqa: C901, PLR0912, PLR0
     v["lab"] = None
     if draft.lab_id:
         v["lab"] = db.session.get(Lab, draft.lab_id)
-        if v["lab"] is None:
+        if v["lab"] is None or v["lab"].convener_id != organization.id:  # only the organisation's own labs
             errors["lab_id"] = _l("Choose one option from the list.")
     if not errors:
         v["slots"] = _slots(draft, v)
@@ -238,7 +239,7 @@ def _apply(event: Event, v: dict) -> None:
 def create_event(actor: User, organization: Organization, draft: EventDraft) -> Event:
     """Publish an event of ``organization`` with all its sessions."""
     ensure(actor, Permission.EVENT_CREATE, organization)
-    v, errors = _clean(draft)
+    v, errors = _clean(draft, organization)
     if errors:
         raise ValidationFailed(errors)
     event = Event(organization_id=organization.id, organization=organization, created_by_id=actor.id, sequence=0)
@@ -254,42 +255,80 @@ def create_event(actor: User, organization: Organization, draft: EventDraft) -> 
 
 
 def update_event(actor: User, event: Event, draft: EventDraft, seen_version: int) -> Event:
-    """Change an event. If the dates change, sessions follow: kept ones keep their registrations,
-    new ones are added, dropped ones are cancelled (their registrants are told)."""
+    """Change an event. If the dates change, sessions follow: a kept date (the same Rome day of a
+    series, or the one date of a single event) keeps its registrations and moves to the new time,
+    new dates are added, dropped ones are cancelled (their registrants are told). More places go
+    to the waiting lists at once."""
     ensure(actor, Permission.EVENT_MANAGE, event)
     if event.is_cancelled:
         raise Conflict(_l("This event is cancelled and can no longer be changed."))
-    v, errors = _clean(draft)
+    v, errors = _clean(draft, event.organization)
     if errors:
         raise ValidationFailed(errors)
     if seen_version != event.version:
-        raise Conflict(_l("Someone else changed this event while you were editing it. Check the values below and save again."))
+        raise Conflict(_EDITED_MEANWHILE)
+    # Read the sessions before touching the event: a query would autoflush it outside the
+    # StaleDataError guard below.
+    old_sessions = list_sessions(event)
+    was_series, old_start, old_capacity = event.is_series, event.starts_at, event.capacity
     before = (event.starts_at, event.ends_at, event.venue, event.address, event.mode, event.online_url, event.rrule)
     _apply(event, v)
-    sessions = {s.original_start: s for s in list_sessions(event)}
-    wanted = dict(v["slots"])
-    for start, end in v["slots"]:
-        found = sessions.get(start)
-        if found is None:
-            db.session.add(EventSession(event_id=event.id, original_start=start, starts_at=start, ends_at=end,
-                                        confirmed_count=0, waiting_count=0, arrivals=0, sequence=0))
-        elif not found.is_changed and (found.starts_at, found.ends_at) != (start, end):
-            found.starts_at, found.ends_at = start, end
-            found.sequence += 1
-    for original, found in sessions.items():
-        if original not in wanted and found.status == SessionStatus.SCHEDULED:
-            _cancel_session(found, str(_l("This date was removed from the programme.")))
     changed = before != (event.starts_at, event.ends_at, event.venue, event.address, event.mode, event.online_url, event.rrule)
     if changed:
         event.sequence += 1
     try:
         db.session.flush()
     except StaleDataError:
-        raise Conflict(_l("Someone else changed this event while you were editing it. Check the values below and save again.")) from None
+        raise Conflict(_EDITED_MEANWHILE) from None
+    _follow_slots(event, old_sessions, v["slots"], None if was_series else old_start)
+    db.session.flush()
     if changed:
         _tell_registrants(event, None, "event.changed", f"changed-{event.sequence}")
+    if old_capacity is not None and (event.capacity is None or event.capacity > old_capacity):
+        from app.services import registrations  # registrations imports this module; keep this edge lazy
+
+        for session in list_sessions(event):
+            if session.capacity is None and session.status == SessionStatus.SCHEDULED and session.waiting_count:
+                registrations.promote_waiting(session)
     audit.record(actor, "event.update", "event", event.id, event.title)
     return event
+
+
+def _follow_slots(event: Event, old: list[EventSession], slots: list[tuple[datetime, datetime]], single_start: datetime | None) -> None:
+    """Make the sessions match the new slots. Sessions are matched by Rome day (a series has at
+    most one session a day); a single event's one date may also move to another day.
+    ``single_start``: the old start of a single event (None if it was a series)."""
+    by_day: dict[date, EventSession] = {}
+    for s in old:  # prefer the scheduled session of a day (older data may hold a cancelled one too)
+        day = local(s.original_start).date()
+        if day not in by_day or by_day[day].status == SessionStatus.CANCELLED:
+            by_day[day] = s
+    current = next((s for s in old if s.original_start == single_start), None) if not event.is_series else None
+    used: set[int] = set()
+    for start, end in slots:
+        found = by_day.get(local(start).date())
+        if found is None and current is not None and current.id not in used and local(current.original_start).date() not in {
+                local(slot).date() for slot, _ in slots}:
+            found = current
+        if found is None:
+            db.session.add(EventSession(event_id=event.id, original_start=start, starts_at=start, ends_at=end,
+                                        confirmed_count=0, waiting_count=0, arrivals=0, sequence=0))
+            continue
+        used.add(found.id)
+        found.original_start = start  # its slot in the (new) pattern: the RECURRENCE-ID
+        if not found.is_changed and (found.starts_at, found.ends_at) != (start, end):
+            if found.starts_at != start:
+                _reminder_again(found)
+            found.starts_at, found.ends_at = start, end
+            found.sequence += 1
+    for found in old:
+        if found.id not in used and found.status == SessionStatus.SCHEDULED:
+            _cancel_session(found, str(_l("This date was removed from the programme.")))
+
+
+def _reminder_again(session: EventSession) -> None:
+    """A session moved to another time: its registrants get a reminder for the new time."""
+    db.session.execute(update(Registration).where(Registration.session_id == session.id).values(reminder_sent_at=None))
 
 
 def cancel_event(actor: User, event: Event, reason: str) -> Event:
@@ -333,6 +372,8 @@ def change_session(actor: User, session: EventSession, change: SessionChange) ->
     errors: dict = {}
     if day is None:
         errors["day"] = _l("Choose the day of the event.")
+    elif not date(2000, 1, 1) <= day <= date(2100, 12, 31):  # as for the event itself (and year 1 would overflow in UTC)
+        errors["day"] = _l("Choose a date between 2000 and 2100.")
     if not session.event.all_day and (start is None or end is None or end <= start):
         errors["end_time"] = _l("The end must come after the start.")
     text = " ".join((note or "").split())
@@ -345,6 +386,8 @@ def change_session(actor: User, session: EventSession, change: SessionChange) ->
     else:
         new_start, new_end = to_utc(day, start), to_utc(day, end)  # type: ignore[arg-type]
     moved = (new_start, new_end) != (session.starts_at, session.ends_at)
+    if new_start != session.starts_at:
+        _reminder_again(session)
     session.starts_at, session.ends_at, session.note = new_start, new_end, text
     session.is_changed = session.is_changed or moved or bool(text)
     session.sequence += 1
@@ -354,7 +397,7 @@ def change_session(actor: User, session: EventSession, change: SessionChange) ->
 
 
 def cancel_session(actor: User, session: EventSession, reason: str = "") -> EventSession:
-    """Cancel one date of a series; its registrants are told and their places end."""
+    """Cancel one date of a series; its registrants are told (their registrations stay on record)."""
     ensure(actor, Permission.EVENT_MANAGE, session.event)
     if session.status == SessionStatus.CANCELLED:
         return session

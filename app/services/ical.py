@@ -9,10 +9,11 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime, timedelta
 
+from dateutil.rrule import rrulestr
 from icalendar import Calendar, Timezone, TimezoneDaylight, TimezoneStandard, vRecur
 from icalendar import Event as VEvent
 
-from app.services.events import local
+from app.services.events import local, to_utc
 from models import Event, EventMode, EventSession, SessionStatus
 
 PRODID = "-//Ponte//Community calendars//IT"
@@ -46,7 +47,7 @@ def _calendar(name: str) -> Calendar:
     cal.add("version", "2.0")
     cal.add("calscale", "GREGORIAN")
     cal.add("method", "PUBLISH")
-    cal.add("x-wr-calname", name)
+    cal.add("x-wr-calname", " ".join(name.split()))  # an X- property is not escaped as text: no line breaks
     cal.add("x-wr-timezone", "Europe/Rome")
     cal.add_component(_timezone())
     return cal
@@ -85,28 +86,43 @@ def _base(event: Event, session: EventSession, uid: str, url: str, sequence: int
 
 
 def event_components(event: Event, sessions: list[EventSession], host: str, url: str) -> list[VEvent]:
-    """The VEVENTs of one event: a single one, or a series with its exceptions."""
+    """The VEVENTs of one event: a single one, or a series with its exceptions.
+
+    The series' VEVENT starts at the first date of the current pattern (the event's own times);
+    sessions left over from an earlier pattern (dates removed by an edit) are not instances of
+    its RRULE, so they get no EXDATE and no RECURRENCE-ID. Its SEQUENCE also counts the changes
+    of the dates, so a new EXDATE or a moved date is a newer revision."""
     if not sessions:
         return []
     uid = f"event-{event.id}@{host}"
+    # Every change bumps the event's or a session's counter and none ever goes down: their sum
+    # only grows, whatever the shape of the event becomes.
+    revision = event.sequence + sum(s.sequence for s in sessions)
     if not event.is_series:
-        session = sessions[0]
-        return [_base(event, session, uid, url, event.sequence + session.sequence)]
-    first = sessions[0]
-    master_slot = EventSession(starts_at=first.original_start, ends_at=first.original_start + (first.ends_at - first.starts_at),
-                               status=SessionStatus.SCHEDULED, note="")
-    master = _base(event, master_slot, uid, url, event.sequence)
+        session = next((s for s in sessions if s.original_start == event.starts_at), sessions[0])
+        return [_base(event, session, uid, url, revision)]
+    instances = _instances(event)
+    in_rule = [s for s in sessions if s.original_start in instances]
+    master_slot = EventSession(starts_at=event.starts_at, ends_at=event.ends_at, status=SessionStatus.SCHEDULED, note="")
+    master = _base(event, master_slot, uid, url, revision)
     master.add("rrule", vRecur.from_ical(event.rrule))
-    cancelled = [s for s in sessions if s.status == SessionStatus.CANCELLED]
+    cancelled = [s for s in in_rule if s.status == SessionStatus.CANCELLED]
     if cancelled:
         master.add("exdate", [_when(s.original_start, event.all_day) for s in cancelled])
     items = [master]
-    for s in sessions:
+    for s in in_rule:
         if s.is_changed and s.status != SessionStatus.CANCELLED:
             override = _base(event, s, uid, url, event.sequence + s.sequence)
             override.add("recurrence-id", _when(s.original_start, event.all_day))
             items.append(override)
     return items
+
+
+def _instances(event: Event) -> set[datetime]:
+    """The UTC starts the series' RRULE yields, expanded in Rome wall time as clients do."""
+    first = local(event.starts_at)
+    rule = rrulestr(event.rrule, dtstart=first.replace(tzinfo=None))
+    return {to_utc(moment.date(), moment.time()) for moment in rule}
 
 
 def event_calendar(event: Event, sessions: list[EventSession], host: str, url: str) -> bytes:

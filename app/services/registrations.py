@@ -7,6 +7,7 @@ under any concurrency, on SQLite and PostgreSQL alike."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import datetime, timedelta
 
 from sqlalchemy import func, select, update
@@ -28,6 +29,7 @@ from models import (
     RegistrationStatus,
     SessionStatus,
     User,
+    UserStatus,
 )
 from models.base import utcnow
 
@@ -80,6 +82,17 @@ def my_registrations(user: User | None, event: Event) -> dict[int, Registration]
     return {r.session_id: r for r in rows}
 
 
+def registration_statuses(user: User | None, session_ids: Iterable[int]) -> dict[int, RegistrationStatus]:
+    """The person's active registration (confirmed, waiting, pending) for each of these sessions,
+    by session id, in one query: for calendars that mark "you are registered"."""
+    ids = sorted(set(session_ids))
+    if user is None or not ids:
+        return {}
+    rows = db.session.execute(select(Registration.session_id, Registration.status).where(
+        Registration.user_id == user.id, Registration.session_id.in_(ids), Registration.status.in_(ACTIVE_REGISTRATION)))
+    return {session_id: status for session_id, status in rows}
+
+
 def register(actor: User, session: EventSession) -> tuple[Registration, bool]:
     """Register for one session. Returns (registration, created): a second click changes nothing.
 
@@ -103,8 +116,8 @@ def register(actor: User, session: EventSession) -> tuple[Registration, bool]:
     if existing is None:
         existing = Registration(session_id=session.id, user_id=actor.id, status=status, position=arrival)
         db.session.add(existing)
-    else:  # registering again after cancelling or being declined: back of the queue
-        existing.status, existing.position, existing.decided_at, existing.reminder_sent_at = status, arrival, None, None
+    else:  # registering again after cancelling or being declined: back of the queue (a reminder already sent stays sent)
+        existing.status, existing.position, existing.decided_at = status, arrival, None
     db.session.flush()
     return existing, True
 
@@ -199,6 +212,12 @@ def set_capacity(actor: User, session: EventSession, capacity: int | None) -> Ev
     return session
 
 
+def promote_waiting(session: EventSession) -> list[Registration]:
+    """Give the places left to the waiting list, in arrival order (after the event's capacity grew)."""
+    _, _, capacity = _lock(session)
+    return _promote(session, capacity)
+
+
 def get_registration(session: EventSession, registration_id: int) -> Registration:
     found = db.session.get(Registration, registration_id)
     if found is None or found.session_id != session.id:
@@ -262,15 +281,17 @@ def can_see_online_link(user: User | None, event: Event, mine: dict[int, Registr
 # ---------------------------------------------------------------- reminders
 
 
-def due_reminders(now: datetime | None = None) -> list[Registration]:
-    """Confirmed registrations for sessions starting within 24 hours that have had no reminder."""
+def due_reminders(now: datetime | None = None, limit: int = 1000) -> list[Registration]:
+    """Confirmed registrations of active accounts for sessions starting within 24 hours that have had no reminder."""
     moment = now or utcnow()
     return list(db.session.scalars(
         select(Registration).join(EventSession, EventSession.id == Registration.session_id).join(Event, Event.id == EventSession.event_id)
+        .join(User, User.id == Registration.user_id)
         .where(Registration.status == RegistrationStatus.CONFIRMED, Registration.reminder_sent_at.is_(None),
+               User.status == UserStatus.ACTIVE,
                EventSession.status == SessionStatus.SCHEDULED, Event.cancelled_at.is_(None),
                EventSession.starts_at > moment, EventSession.starts_at <= moment + timedelta(hours=REMINDER_HOURS))
-        .order_by(EventSession.starts_at).limit(1000)
+        .order_by(EventSession.starts_at, Registration.id).limit(limit)
     ))
 
 

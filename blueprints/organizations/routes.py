@@ -12,7 +12,7 @@ from app.exceptions import Conflict, ValidationFailed
 from app.i18n import _l
 from app.security.permissions import Permission
 from app.security.policy import can, ensure
-from app.services import labs, memberships, moderation, organizations, territories, uploads
+from app.services import calendars, labs, memberships, moderation, organizations, territories, uploads
 from blueprints.common import apply_errors, current_actor, flash_outcome, page_arg, require_actor
 from blueprints.organizations.forms import (
     ButtonForm,
@@ -84,6 +84,7 @@ def show(slug: str):  # type: ignore[no-untyped-def]
         description=organizations.description_for(org, str(get_locale())),
         membership=memberships.viewer_membership(viewer, org),
         join_form=JoinForm(), button=ButtonForm(), verify_form=VerifyForm(), convened=labs.labs_of_convener(org),
+        upcoming=calendars.upcoming_for_organization(org),
     )
 
 

@@ -1,5 +1,6 @@
 """Demo data: loads through the real services, covers every kind and role, and is idempotent.
-The community labs show every phase and state, with counters equal to their rows."""
+The community labs show every phase and state, with counters equal to their rows; the events
+fill this month and the next in the five regions, with registrations as the services keep them."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ from datetime import timedelta
 from typing import Any
 
 import pytest
+import vobject
 from flask import Flask
 from sqlalchemy import Engine, func, select
 from sqlalchemy.orm import scoped_session
@@ -17,8 +19,26 @@ from app.db import db
 from app.security.passwords import verify_password
 from app.security.permissions import Permission
 from app.security.policy import can
-from app.services import accounts, demo, demo_labs, labs, proposals, responses
+from app.services import (
+    accounts,
+    calendars,
+    demo,
+    demo_events,
+    demo_labs,
+    events,
+    ical,
+    labs,
+    proposals,
+    registrations,
+    responses,
+)
 from models import (
+    Event,
+    EventKind,
+    EventMode,
+    EventOrganizer,
+    EventSession,
+    EventTranslation,
     Lab,
     LabBallot,
     LabPhase,
@@ -26,6 +46,7 @@ from models import (
     Membership,
     Notification,
     Organization,
+    OrganizerStatus,
     OrgKind,
     ProgressUpdate,
     Proposal,
@@ -35,10 +56,15 @@ from models import (
     ProposalState,
     ProposalSupport,
     ProposalVote,
+    Recurrence,
+    Registration,
+    RegistrationMode,
+    RegistrationStatus,
     ResponseRevision,
     ResponseTemplate,
     Role,
     RoleAssignment,
+    SessionStatus,
     SponsorStatus,
     Territory,
     TerritoryLevel,
@@ -220,3 +246,152 @@ def test_demo_residents_cannot_log_in(seeded) -> None:  # type: ignore[no-untype
     assert len(residents) == sum(len(people) for people in demo_labs.RESIDENTS.values())
     assert len({u.password_hash for u in residents}) == len(residents)
     assert not any(verify_password(u.password_hash, "") or verify_password(u.password_hash, u.password_hash[1:]) for u in residents[:3])
+
+
+# ---------------------------------------------------------------- events
+
+REGION_CODES = {"Abruzzo": "13", "Puglia": "16", "Emilia-Romagna": "08", "Lombardia": "03", "Toscana": "09"}
+
+
+def _sessions() -> list[EventSession]:
+    return list(db.session.scalars(select(EventSession).order_by(EventSession.starts_at)))
+
+
+def _registrations(session: EventSession, status: RegistrationStatus | None = None) -> list[Registration]:
+    where = [Registration.session_id == session.id] + ([Registration.status == status] if status else [])
+    return list(db.session.scalars(select(Registration).where(*where).order_by(Registration.position)))
+
+
+def test_demo_events_cover_the_five_regions_every_kind_and_mode(seeded) -> None:  # type: ignore[no-untyped-def]
+    all_events = list(db.session.scalars(select(Event)))
+    assert 30 <= len(all_events) <= 40
+    regions = [_region(e.territory) for e in all_events]
+    assert set(regions) == FIVE_REGIONS and min(regions.count(name) for name in FIVE_REGIONS) >= 5
+    assert {e.kind for e in all_events} == set(EventKind)
+    assert {e.mode for e in all_events} == set(EventMode)
+    assert {e.registration_mode for e in all_events} == set(RegistrationMode)
+    assert {e.step_free for e in all_events} == {True, False, None}
+    assert any(e.all_day and e.kind == EventKind.FESTIVAL for e in all_events)
+    assert any(e.childcare and e.kind == EventKind.ITALIAN_L2 for e in all_events)
+    assert any({"ar", "bn", "ur"} <= set(e.interpretation_languages) for e in all_events)
+    linked = [e.online_url for e in all_events if e.mode != EventMode.IN_PERSON]
+    assert linked and all(url.startswith("https://meet.example.org/") for url in linked)
+    assert any(e.online_url_registrants_only for e in all_events if e.mode == EventMode.ONLINE)
+    assert all(e.forum_id for e in all_events if e.kind == EventKind.FORUM_MEETING)
+    assert len({e.lab_id for e in all_events if e.lab_id}) >= 4
+    assert {e.language for e in all_events} > {"it"}
+    assert {"ar", "en", "fr", "uk", "bn"} <= set(db.session.scalars(select(EventTranslation.language)))
+    assert {OrganizerStatus.ACCEPTED, OrganizerStatus.INVITED} <= set(db.session.scalars(select(EventOrganizer.status)))
+    text = " ".join(f"{e.title} {e.description} {e.accessibility_notes}" for e in all_events)
+    assert "lorem" not in text.lower()
+    assert _count(Event) == len(demo_events.EVENTS)
+
+
+def test_demo_events_fill_this_month_and_the_next_around_today(seeded) -> None:  # type: ignore[no-untyped-def]
+    today = calendars.today_in_rome()
+    next_month = (today.replace(day=1) + timedelta(days=32)).replace(day=1)
+    days = [events.local(s.starts_at).date() for s in _sessions()]
+    assert any(d.month == today.month for d in days) and any(d.month == next_month.month for d in days)
+    assert today - timedelta(days=35) <= min(days) and max(days) <= today + timedelta(days=70)
+    assert sum(d < today for d in days) >= 10 and sum(d > today for d in days) >= 30
+    for name, code in REGION_CODES.items():  # each region's calendar has something ahead
+        assert calendars.sessions_between(calendars.CalendarFilters(territory=code), None, today, today + timedelta(days=45)), name
+    for s in _sessions():  # no date falls on a public holiday unless it is marked cancelled
+        if demo_events.is_holiday(events.local(s.starts_at).date()):
+            assert s.status == SessionStatus.CANCELLED
+
+
+def test_demo_weekly_series_has_a_cancelled_and_a_moved_date(seeded) -> None:  # type: ignore[no-untyped-def]
+    now = utcnow()
+    series = list(db.session.scalars(select(Event).where(Event.recurrence == Recurrence.WEEKLY)))
+    assert {EventKind.ITALIAN_L2, EventKind.PEER_EDUCATION} <= {e.kind for e in series}
+    changed = []
+    for event in series:
+        dates = events.list_sessions(event)
+        cancelled = [s for s in dates if s.status == SessionStatus.CANCELLED and s.starts_at > now and s.confirmed_count > 0]
+        moved = [s for s in dates if s.is_changed and s.status == SessionStatus.SCHEDULED and s.starts_at != s.original_start]
+        if cancelled and moved:
+            changed.append((event, cancelled[0], moved[0]))
+    assert len(changed) == 1
+    event, cancelled, moved = changed[0]
+    assert cancelled.note and moved.note
+    was, now_on = events.local(moved.original_start), events.local(moved.starts_at)
+    assert now_on.date() - was.date() == timedelta(days=1) and now_on.time() == was.time()
+    told = set(db.session.scalars(select(Notification.kind).where(Notification.target_type == "event", Notification.target_id == event.id)))
+    assert {"event.session_cancelled", "event.session_changed"} <= told
+    body = ical.event_calendar(event, events.list_sessions(event), "ponte.test", f"https://ponte.test/events/{event.id}").decode()
+    parsed = vobject.readOne(body)
+    assert parsed.vevent.rrule.value.startswith("FREQ=WEEKLY") and len(parsed.vevent_list) >= 2
+
+
+def test_demo_full_session_has_a_waiting_list_and_counters_equal_the_rows(seeded) -> None:  # type: ignore[no-untyped-def]
+    for s in _sessions():
+        rows = _registrations(s)
+        assert s.confirmed_count == sum(r.status == RegistrationStatus.CONFIRMED for r in rows), s.event.title
+        assert s.waiting_count == sum(r.status == RegistrationStatus.WAITING for r in rows), s.event.title
+        assert len({r.position for r in rows}) == len(rows) and all(r.position <= s.arrivals for r in rows)
+        capacity = events.capacity_of(s)
+        assert capacity is None or s.confirmed_count <= capacity
+        if s.waiting_count:  # nobody waits while a place is free
+            assert events.places_left(s) == 0
+    full = [s for s in _sessions() if events.capacity_of(s) == 20 and s.waiting_count > 0]
+    assert len(full) == 1
+    session = full[0]
+    rows = _registrations(session)
+    assert 22 <= len(rows) <= 26 and session.confirmed_count == 20
+    assert any(r.status == RegistrationStatus.CANCELLED for r in rows)
+    promoted = [r for r in rows if r.status == RegistrationStatus.CONFIRMED and r.decided_at is not None]
+    waiting = _registrations(session, RegistrationStatus.WAITING)
+    assert len(promoted) == 1 and all(promoted[0].position < w.position for w in waiting)
+    moussa = registrations.registration_of(_user("moussa@ponte.demo"), session)
+    assert moussa is not None and registrations.waiting_rank(moussa) == len(waiting)
+    assert registrations.registration_of(_user("amina@ponte.demo"), session).status == RegistrationStatus.CONFIRMED  # type: ignore[union-attr]
+
+
+def test_demo_requests_await_approval_and_invitations_an_answer(seeded) -> None:  # type: ignore[no-untyped-def]
+    now = utcnow()
+    approval = [s for s in _sessions() if s.event.registration_mode == RegistrationMode.APPROVAL]
+    upcoming = [s for s in approval if s.starts_at > now]
+    assert upcoming and all(s.starts_at < now for s in approval if s not in upcoming)
+    pending = _registrations(upcoming[0], RegistrationStatus.PENDING)
+    assert len(pending) >= 3 and _registrations(upcoming[0], RegistrationStatus.CONFIRMED)
+    organiser = _user(demo_events.TOSCANA_TRAINING.by)
+    assert set(pending) <= set(registrations.attendees(organiser, upcoming[0]))
+    assert registrations.registration_of(_user("ioana@ponte.demo"), upcoming[0]).status == RegistrationStatus.PENDING  # type: ignore[union-attr]
+    for s in approval:  # past requests were all answered
+        if s.starts_at < now:
+            assert not _registrations(s, RegistrationStatus.PENDING)
+            assert _registrations(s, RegistrationStatus.DECLINED)
+    invitations = events.pending_organizer_invitations(_user("rahim@ponte.demo"))
+    assert len(invitations) == 1 and invitations[0].status == OrganizerStatus.INVITED
+
+
+def test_demo_past_dates_have_attendance_marked(seeded) -> None:  # type: ignore[no-untyped-def]
+    now = utcnow()
+    checked, confirmed_past, marked_events = 0, 0, set()
+    for s in _sessions():
+        for r in _registrations(s):
+            assert s.event.created_at <= r.created_at < min(s.starts_at, now), s.event.title
+            if r.decided_at is not None:
+                assert r.created_at <= r.decided_at <= now
+            if s.ends_at < now and s.status == SessionStatus.SCHEDULED and r.status == RegistrationStatus.CONFIRMED:
+                confirmed_past += 1
+            if r.attended_at is not None:
+                assert r.status == RegistrationStatus.CONFIRMED and s.status == SessionStatus.SCHEDULED
+                assert s.starts_at <= r.attended_at <= s.ends_at < now
+                checked += 1
+                marked_events.add(s.event_id)
+    assert 30 <= checked < confirmed_past  # most people came; a few did not
+    assert len(marked_events) >= 5
+    assert len({_region(db.session.get(Event, e).territory) for e in marked_events}) >= 4  # type: ignore[union-attr]
+    assert all(e.created_at < now for e in db.session.scalars(select(Event)))
+
+
+def test_demo_events_give_people_something_to_do(seeded) -> None:  # type: ignore[no-untyped-def]
+    today = calendars.today_in_rome()
+    olena = _user("olena@ponte.demo")
+    mine = calendars.registered_sessions(olena)
+    assert len(mine) >= 3
+    agenda = calendars.agenda(calendars.CalendarFilters(mine=True), olena, today).items
+    assert agenda and all(s.starts_at.date() >= today - timedelta(days=1) for s in agenda)
+    assert demo_events.needed() is False

@@ -6,7 +6,7 @@ from __future__ import annotations
 import csv
 import io
 import re
-from datetime import date, timedelta
+from datetime import date, datetime, time, timedelta
 from html.parser import HTMLParser
 
 import pytest
@@ -270,10 +270,15 @@ def test_closed_lab_page_marks_past_phases_and_links_results(client, world) -> N
 def test_proposal_list_shows_state_due_days_sponsors_and_drafts(client, world, session) -> None:  # type: ignore[no-untyped-def]
     lab, citizen = world["lab"], world["people"]["citizen"]
     now = utcnow()
+    today = now.astimezone(labs.ROME).date()
+
+    def noon(days: int):  # type: ignore[no-untyped-def]  # due dates in whole Rome calendar days from today
+        return datetime.combine(today + timedelta(days=days), time(12), tzinfo=labs.ROME)
+
     due = _proposal(citizen, lab, "Proposta in attesa", state=ProposalState.AWAITING_RESPONSE, threshold_reached_at=now,
-                    due_at=now + timedelta(days=12, hours=1))
+                    due_at=noon(12))
     late = _proposal(citizen, lab, "Proposta in ritardo", state=ProposalState.AWAITING_RESPONSE, threshold_reached_at=now - timedelta(days=40),
-                     due_at=now - timedelta(days=10, hours=1))
+                     due_at=noon(-11))
     sponsor = factories.organization("Associazione Amica")
     session.add(ProposalSponsor(proposal_id=due.id, organization_id=sponsor.id, status=SponsorStatus.ACCEPTED))
     proposals.create_proposal(citizen, lab, proposals.ProposalDraft(title="La mia bozza", summary="Una bozza da finire presto.",

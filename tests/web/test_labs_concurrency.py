@@ -12,47 +12,36 @@ created for this module and dropped after it. A subprocess seeds it through the 
 (c) one voter sends K+5 votes for K+5 proposals at once -> K votes, ballot at K.
 
 Nothing here uses the in-process ``app``/``session`` fixtures; results are read straight from
-the database afterwards.
+the database afterwards. The server, the database and the HTTP client live in live_server.py.
 """
 
 from __future__ import annotations
 
-import http.client
-import json
-import os
-import re
-import secrets
-import socket
-import subprocess
-import sys
-import threading
-import time
-import urllib.parse
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, field
 from datetime import timedelta
-from http.cookies import SimpleCookie
-from pathlib import Path
 from typing import Any
 
 import pytest
-from sqlalchemy import create_engine, func, select, text
-from sqlalchemy.engine import make_url
-from sqlalchemy.pool import NullPool
+from sqlalchemy import func, select
 
-from app.config import ROOT
 from models import LabBallot, Notification, Proposal, ProposalState, ProposalSupport, ProposalVote
-from tests.conftest import migrate
-from tests.factories import PASSWORD
+from tests.web.live_server import (
+    Browser,
+    Server,
+    all_at_once,
+    engine_for,
+    fresh_database,
+    logged_in,
+    no_server_errors,
+    running_server,
+    scalar,
+)
 
 SUPPORTERS = 200
 IDENTICAL = 50
 K = 3
 THRESHOLD = 150  # of the proposal the 200 people also support: crossed once, mid-burst
-START_TIMEOUT = 30.0
-CSRF_RE = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
-VENV_BIN = Path(sys.executable).parent
 
 SEED = r"""
 import json
@@ -113,205 +102,32 @@ print(json.dumps(out))
 """
 
 
-# --------------------------------------------------------------------------- a tiny HTTP client
-
-
-class Browser:
-    """One person's cookie jar over plain ``http.client`` (no redirects followed)."""
-
-    def __init__(self, host: str, port: int) -> None:
-        self.host, self.port = host, port
-        self.cookies: dict[str, str] = {}
-        self.lock = threading.Lock()
-        self.token = ""
-
-    def request(self, method: str, path: str, form: dict[str, str] | None = None, keep_cookies: bool = True) -> tuple[int, str, str]:
-        conn = http.client.HTTPConnection(self.host, self.port, timeout=60)
-        headers = {"Accept-Language": "it"}
-        with self.lock:
-            if self.cookies:
-                headers["Cookie"] = "; ".join(f"{k}={v}" for k, v in self.cookies.items())
-        body = None
-        if form is not None:
-            body = urllib.parse.urlencode(form)
-            headers["Content-Type"] = "application/x-www-form-urlencoded"
-        try:
-            conn.request(method, path, body=body, headers=headers)
-            response = conn.getresponse()
-            data = response.read().decode("utf-8", "replace")
-            if keep_cookies:
-                for header in response.headers.get_all("Set-Cookie") or []:
-                    jar = SimpleCookie()
-                    jar.load(header)
-                    with self.lock:
-                        for name, morsel in jar.items():
-                            if morsel["max-age"] == "0" or "1970" in morsel["expires"]:
-                                self.cookies.pop(name, None)
-                            else:
-                                self.cookies[name] = morsel.value
-            return response.status, response.getheader("Location") or "", data
-        finally:
-            conn.close()
-
-    def csrf_token(self) -> str:
-        status, _, page = self.request("GET", "/feedback")
-        match = CSRF_RE.search(page)
-        assert status == 200 and match, f"no CSRF token (HTTP {status})"
-        return match.group(1)
-
-    def log_in(self, email: str) -> None:
-        token = self.csrf_token()
-        status, location, _ = self.request("POST", "/auth/login", {"csrf_token": token, "email": email, "password": PASSWORD})
-        assert status in (302, 303) and location.endswith("/me"), f"login of {email} failed: HTTP {status} -> {location!r}"
-        self.token = self.csrf_token()  # the login cleared the session: a fresh token for the forms
-
-    def post_button(self, path: str) -> tuple[int, str]:
-        status, location, _ = self.request("POST", path, {"csrf_token": self.token}, keep_cookies=False)
-        return status, location
-
-
 # --------------------------------------------------------------------------- server and database
-
-
-@dataclass
-class Server:
-    host: str
-    port: int
-    database_url: str
-    log_file: Path
-    seed: dict[str, Any] = field(default_factory=dict)
-
-    def log(self) -> str:
-        try:
-            return self.log_file.read_text(encoding="utf-8", errors="replace")
-        except OSError:
-            return ""
-
-
-def _free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 @pytest.fixture(scope="module")
 def database(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    """A database of our own: a SQLite file, or a PostgreSQL database created and dropped here."""
-    base = os.environ.get("TEST_DATABASE_URL", "")
-    if not base.startswith("postgresql"):
-        yield f"sqlite:///{tmp_path_factory.mktemp('concurrency') / 'ponte.db'}"
-        return
-    name = f"ponte_concurrency_{secrets.token_hex(4)}"
-    admin = create_engine(make_url(base).set(database="postgres"), isolation_level="AUTOCOMMIT", poolclass=NullPool)
-    with admin.connect() as conn:
-        conn.execute(text(f'CREATE DATABASE "{name}"'))
-    try:
-        yield make_url(base).set(database=name).render_as_string(hide_password=False)
-    finally:
-        with admin.connect() as conn:
-            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
+    with fresh_database(tmp_path_factory, "concurrency") as url:
+        yield url
 
 
 @pytest.fixture(scope="module")
 def server(database: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
     tmp = tmp_path_factory.mktemp("concurrency-server")
-    migrate(database)
-    port = _free_port()
-    host = f"127.0.0.1:{port}"
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("PONTE_", "FLASK_"))}
-    env.update({
-        "PONTE_TESTING": "1",
-        "PONTE_SECRET_KEY": secrets.token_urlsafe(48),
-        "PONTE_DATABASE_URL": database,
-        "PONTE_MAIL_BACKEND": "file",
-        "PONTE_MAIL_DIR": str(tmp / "mail"),
-        "PONTE_SERVER_NAME": host,
-        "PONTE_PREFERRED_URL_SCHEME": "http",
-        "PONTE_RATELIMIT_ENABLED": "0",  # the per-IP login limit would stop 200 logins from one address
-        "PYTHONUNBUFFERED": "1",
-    })
-    seeded = subprocess.run([sys.executable, "-c", SEED, str(SUPPORTERS), str(K), str(THRESHOLD)], cwd=ROOT, env=env,
-                            capture_output=True, text=True, timeout=120, check=False)
-    if seeded.returncode != 0:
-        pytest.fail(f"seeding failed:\n{seeded.stdout}\n{seeded.stderr}", pytrace=False)
-    log_file = tmp / "server.log"
-    command = [str(VENV_BIN / "gunicorn"), "--workers", "2", "--worker-class", "gthread", "--threads", "4",
-               "--bind", host, "--timeout", "60", "--graceful-timeout", "5", "--no-control-socket", "wsgi:app"]
-    with log_file.open("ab") as log:
-        process = subprocess.Popen(command, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
-    live = Server("127.0.0.1", port, database, log_file, json.loads(seeded.stdout.strip().splitlines()[-1]))
-    try:
-        _wait_healthy(live, process)
+    with running_server(database, tmp, SEED, [str(SUPPORTERS), str(K), str(THRESHOLD)]) as live:
         yield live
-    finally:
-        process.terminate()
-        try:
-            process.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait(timeout=10)
-
-
-def _wait_healthy(live: Server, process: subprocess.Popen[bytes]) -> None:
-    deadline = time.monotonic() + START_TIMEOUT
-    last = "no answer"
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            pytest.fail(f"gunicorn exited with code {process.returncode}:\n{live.log()}", pytrace=False)
-        try:
-            status, _, _ = Browser(live.host, live.port).request("GET", "/healthz")
-            if status == 200:
-                return
-            last = f"HTTP {status}"
-        except OSError as exc:
-            last = repr(exc)
-        time.sleep(0.1)
-    pytest.fail(f"/healthz did not answer 200 within {START_TIMEOUT:.0f} s (last: {last}):\n{live.log()}", pytrace=False)
 
 
 @pytest.fixture(scope="module")
 def db_engine(server: Server) -> Iterator[Any]:
-    engine = create_engine(server.database_url, poolclass=NullPool)
-    yield engine
-    engine.dispose()
+    with engine_for(server) as engine:
+        yield engine
 
 
 @pytest.fixture(scope="module")
 def people(server: Server) -> dict[str, Browser]:
     """The 200 supporters, logged in once for the tests that need them."""
-    return _logged_in(server, server.seed["people"])
-
-
-def _logged_in(server: Server, emails: list[str]) -> dict[str, Browser]:
-    """Log everyone in at once (16 at a time)."""
-    browsers = {email: Browser(server.host, server.port) for email in emails}
-    with ThreadPoolExecutor(max_workers=16) as pool:
-        list(pool.map(lambda email: browsers[email].log_in(email), emails))
-    return browsers
-
-
-def _all_at_once(calls: list[Callable[[], tuple[int, str]]]) -> list[tuple[int, str]]:
-    """Run every call in its own thread, released together by a barrier."""
-    barrier = threading.Barrier(len(calls))
-
-    def run(call: Callable[[], tuple[int, str]]) -> tuple[int, str]:
-        barrier.wait()
-        return call()
-
-    with ThreadPoolExecutor(max_workers=len(calls)) as pool:
-        return list(pool.map(run, calls))
-
-
-def _scalar(engine: Any, stmt: Any) -> Any:
-    with engine.connect() as conn:
-        return conn.execute(stmt).scalar_one()
-
-
-def _no_server_errors(server: Server) -> None:
-    log = server.log()
-    for sign in ("Traceback", "database is locked", "OperationalError", "[CRITICAL]", "WORKER TIMEOUT"):
-        assert sign not in log, f"{sign!r} in the server log:\n{log[-5000:]}"
+    return logged_in(server, server.seed["people"])
 
 
 # --------------------------------------------------------------------------- the tests
@@ -324,8 +140,8 @@ def _support_all(people: dict[str, Browser], proposal_id: int) -> list[tuple[int
 
 
 def _supports(engine: Any, proposal_id: int) -> tuple[int, int]:
-    rows = _scalar(engine, select(func.count()).select_from(ProposalSupport).where(ProposalSupport.proposal_id == proposal_id))
-    return rows, _scalar(engine, select(Proposal.supports_count).where(Proposal.id == proposal_id))
+    rows = scalar(engine, select(func.count()).select_from(ProposalSupport).where(ProposalSupport.proposal_id == proposal_id))
+    return rows, scalar(engine, select(Proposal.supports_count).where(Proposal.id == proposal_id))
 
 
 def test_200_distinct_people_supporting_at_once_make_exactly_200_supports(
@@ -336,7 +152,7 @@ def test_200_distinct_people_supporting_at_once_make_exactly_200_supports(
     assert {status for status, _ in outcomes} == {302}, outcomes
     assert all(location.endswith(f"/proposals/{popular}#support") for _, location in outcomes)
     assert _supports(db_engine, popular) == (SUPPORTERS, SUPPORTERS)
-    _no_server_errors(server)
+    no_server_errors(server)
 
 
 def test_the_threshold_is_crossed_once_in_a_burst_of_supports(server: Server, people: dict[str, Browser], db_engine: Any) -> None:
@@ -353,33 +169,33 @@ def test_the_threshold_is_crossed_once_in_a_burst_of_supports(server: Server, pe
     assert state == ProposalState.AWAITING_RESPONSE and reached is not None and due == reached + timedelta(days=10)
     assert sorted(told) == sorted([(seed["official_id"], "proposal.threshold_reached"),
                                    (seed["author_id"], "proposal.threshold_reached_author")])
-    _no_server_errors(server)
+    no_server_errors(server)
 
 
 def test_50_identical_supports_from_one_person_make_one(server: Server, db_engine: Any) -> None:
     seed = server.seed
-    solo = _logged_in(server, [seed["solo"]])[seed["solo"]]
+    solo = logged_in(server, [seed["solo"]])[seed["solo"]]
     path = f"/proposals/{seed['single']}/support"
-    outcomes = _all_at_once([lambda: solo.post_button(path)] * IDENTICAL)
+    outcomes = all_at_once([lambda: solo.post_button(path)] * IDENTICAL)
     statuses = [status for status, _ in outcomes]
     assert all(status < 500 for status in statuses), statuses
     assert set(statuses) == {302}, statuses
-    rows = _scalar(db_engine, select(func.count()).select_from(ProposalSupport).where(ProposalSupport.proposal_id == seed["single"]))
-    count = _scalar(db_engine, select(Proposal.supports_count).where(Proposal.id == seed["single"]))
+    rows = scalar(db_engine, select(func.count()).select_from(ProposalSupport).where(ProposalSupport.proposal_id == seed["single"]))
+    count = scalar(db_engine, select(Proposal.supports_count).where(Proposal.id == seed["single"]))
     assert (rows, count) == (1, 1)
-    _no_server_errors(server)
+    no_server_errors(server)
 
 
 def test_k_plus_5_votes_at_once_leave_exactly_k(server: Server, db_engine: Any) -> None:
     seed = server.seed
-    voter = _logged_in(server, [seed["voter"]])[seed["voter"]]
-    outcomes = _all_at_once([lambda pid=pid: voter.post_button(f"/proposals/{pid}/vote") for pid in seed["ballot"]])
+    voter = logged_in(server, [seed["voter"]])[seed["voter"]]
+    outcomes = all_at_once([lambda pid=pid: voter.post_button(f"/proposals/{pid}/vote") for pid in seed["ballot"]])
     statuses = [status for status, _ in outcomes]
     assert len(statuses) == K + 5 and all(status < 500 for status in statuses), statuses
     assert set(statuses) == {302}, statuses  # refused votes are a flashed message, not an error
-    votes = _scalar(db_engine, select(func.count()).select_from(ProposalVote).where(ProposalVote.user_id == seed["voter_id"]))
-    used = _scalar(db_engine, select(LabBallot.votes_used).where(
+    votes = scalar(db_engine, select(func.count()).select_from(ProposalVote).where(ProposalVote.user_id == seed["voter_id"]))
+    used = scalar(db_engine, select(LabBallot.votes_used).where(
         LabBallot.lab_id == seed["vote_lab"], LabBallot.user_id == seed["voter_id"]))
-    counted = _scalar(db_engine, select(func.sum(Proposal.votes_count)).where(Proposal.id.in_(seed["ballot"])))
+    counted = scalar(db_engine, select(func.sum(Proposal.votes_count)).where(Proposal.id.in_(seed["ballot"])))
     assert (votes, used, counted) == (K, K, K)
-    _no_server_errors(server)
+    no_server_errors(server)

@@ -133,10 +133,12 @@ COVERED_ELSEWHERE = {"/lang/<code>", "/territories/<code>", "/auth/confirm/<toke
 
 
 def test_every_route_is_declared_in_a_status_test(app) -> None:  # type: ignore[no-untyped-def]
+    from tests.web.test_calendars import COVERED_ROUTES as CALENDAR_ROUTES
+    from tests.web.test_events import COVERED_ROUTES as EVENT_ROUTES
     from tests.web.test_labs import COVERED_ROUTES as LAB_ROUTES
     from tests.web.test_proposals import COVERED_ROUTES as PROPOSAL_ROUTES
 
-    declared = set(PUBLIC) | set(PRIVATE) | COVERED_ELSEWHERE | LAB_ROUTES | PROPOSAL_ROUTES
+    declared = set(PUBLIC) | set(PRIVATE) | COVERED_ELSEWHERE | LAB_ROUTES | PROPOSAL_ROUTES | CALENDAR_ROUTES | EVENT_ROUTES
     routes = {rule.rule for rule in app.url_map.iter_rules()}
     assert routes - declared == set(), "add new routes to PUBLIC, PRIVATE or COVERED_ELSEWHERE"
 
