@@ -184,7 +184,11 @@ def _clean(draft: EventDraft, organization: Organization) -> tuple[dict, dict]: 
     v["lab"] = None
     if draft.lab_id:
         v["lab"] = db.session.get(Lab, draft.lab_id)
-        if v["lab"] is None or v["lab"].convener_id != organization.id:  # only the organisation's own labs
+        # The organisation's own labs, or a lab on the place of the event (an activity inside that lab).
+        place = v.get("territory")
+        if v["lab"] is None or not (
+            v["lab"].convener_id == organization.id or (place is not None and place.path.startswith(v["lab"].territory.path))
+        ):
             errors["lab_id"] = _l("Choose one option from the list.")
     if not errors:
         v["slots"] = _slots(draft, v)

@@ -847,7 +847,7 @@ def test_calendar_tokens_of_others_garbage_and_suspended_accounts_find_nobody(se
         calendars.user_for_calendar_token(secret)
 
 
-def test_an_event_links_only_to_a_lab_its_organisation_convened(session) -> None:  # type: ignore[no-untyped-def]
+def test_an_event_links_to_its_organisation_s_labs_or_a_lab_of_its_place(session) -> None:  # type: ignore[no-untyped-def]
     from app.services import labs
 
     o = setup(verified=True)
@@ -857,4 +857,7 @@ def test_an_event_links_only_to_a_lab_its_organisation_convened(session) -> None
     theirs = labs.create_lab(other.boss, other.org, labs.LabDraft(title="Laboratorio di altri", description="Un laboratorio di un'altra associazione.",
                                                                   territory=other.comune.istat_code, proposals_on=soon(-1)))
     assert make_event(o, lab_id=own.id).lab_id == own.id
-    assert set(errors_of(o, lab_id=theirs.id)) == {"lab_id"}
+    assert set(errors_of(o, lab_id=theirs.id)) == {"lab_id"}  # another organisation's lab somewhere else
+    here = labs.create_lab(other.boss, other.org, labs.LabDraft(title="Laboratorio della regione", description="Un laboratorio per tutta la regione.",
+                                                                territory=o.region.istat_code, proposals_on=soon(-1)))
+    assert make_event(o, lab_id=here.id).lab_id == here.id  # an activity inside a lab that covers the event's place
