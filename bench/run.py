@@ -89,6 +89,9 @@ def main() -> None:
             voting = db.session.scalar(sql_select(Lab.slug).where(Lab.votes_per_participant == 3, Lab.voting_at.is_not(None)).order_by(Lab.id))
             closed = db.session.scalar(sql_select(Lab.slug).where(Lab.votes_per_participant == 2).order_by(Lab.id))
             done = db.session.scalar(sql_select(Proposal.id).where(Proposal.state == ProposalState.IMPLEMENTED).order_by(Proposal.id))
+            from models import Event, Recurrence
+
+            series = db.session.scalar(sql_select(Event.id).where(Event.recurrence == Recurrence.WEEKLY).order_by(Event.id))
             db.session.remove()
         client = app.test_client()
         print(f"baseline (Flask + SQLAlchemy + Jinja, {PAGE} of {ROWS:,} rows by keyset): {baseline(tmp, n):.2f} ms CPU/request")
@@ -110,6 +113,12 @@ def main() -> None:
             ("proposal with answer and follow-up", f"/proposals/{done}"),
             ("lab results", f"/labs/{closed}/results"),
             ("transparency", "/transparency/"),
+            ("events calendar, month", "/events/"),
+            ("events calendar, week", "/events/?view=week"),
+            ("events agenda in Puglia", "/events/?view=agenda&territory=16"),
+            ("event page (weekly series)", f"/events/{series}"),
+            ("calendar feed (all events, iCalendar)", "/calendar.ics"),
+            ("event iCalendar (series)", f"/events/{series}.ics"),
         ):
             ms, size = cpu_ms_per_request(client, path, n)
             print(f"{label:45} {ms:6.2f} ms CPU/request  {size / 1024:5.1f} KB HTML")

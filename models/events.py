@@ -11,6 +11,8 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from models.accounts import User
 from models.base import Base, UTCDateTime, str_enum, utcnow
+from models.forums import Forum
+from models.labs import Lab
 from models.organizations import Organization
 from models.territories import Territory
 
@@ -93,6 +95,8 @@ class Event(Base):
     organization: Mapped[Organization] = relationship(lazy="joined")
     territory: Mapped[Territory] = relationship(lazy="joined")
     organizers: Mapped[list[EventOrganizer]] = relationship(viewonly=True, lazy="select", order_by="EventOrganizer.created_at")
+    lab: Mapped[Lab | None] = relationship(lazy="select")
+    forum: Mapped[Forum | None] = relationship(lazy="select")
 
     @property
     def is_cancelled(self) -> bool:

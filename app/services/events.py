@@ -34,6 +34,7 @@ from models import (
     EventOrganizer,
     EventSession,
     EventTranslation,
+    Forum,
     Lab,
     MemberRole,
     Membership,
@@ -82,6 +83,7 @@ class EventDraft:
     registration_mode: str = RegistrationMode.OPEN.value
     capacity: int | None = None
     lab_id: int | None = None
+    forum_id: int | None = None
 
 
 def to_utc(day: date, at: time) -> datetime:
@@ -190,6 +192,9 @@ def _clean(draft: EventDraft, organization: Organization) -> tuple[dict, dict]: 
             v["lab"].convener_id == organization.id or (place is not None and place.path.startswith(v["lab"].territory.path))
         ):
             errors["lab_id"] = _l("Choose one option from the list.")
+    v["forum"] = db.session.get(Forum, draft.forum_id) if draft.forum_id else None
+    if draft.forum_id and v["forum"] is None:
+        errors["forum_id"] = _l("Choose a forum from the list.")
     if not errors:
         v["slots"] = _slots(draft, v)
         if len(v["slots"]) > MAX_SESSIONS:
@@ -228,6 +233,7 @@ def _apply(event: Event, v: dict) -> None:
     event.territory = v["territory"]
     event.territory_id = v["territory"].id
     event.lab_id = v["lab"].id if v["lab"] else None
+    event.forum_id = v["forum"].id if v["forum"] else None
     event.starts_at, event.ends_at = v["slots"][0]
     if v["recurrence"] == Recurrence.NONE:
         event.rrule = ""

@@ -121,6 +121,14 @@ def regional_forums() -> list[Forum]:
     )
 
 
+def forums_of_region_of(territory: Territory) -> list[Forum]:
+    """The territorial and thematic forums of the region a territory belongs to."""
+    region_id = (territory.ancestor_ids or [territory.id])[0]
+    return list(db.session.scalars(
+        select(Forum).where(Forum.territory_id == region_id).order_by(Forum.action)
+    ))
+
+
 def my_forums(user: User) -> list[Forum]:
     return list(
         db.session.scalars(

@@ -31,7 +31,7 @@ from app.i18n import (
 )
 from app.services.events import EventDraft, SessionChange, local
 from blueprints.forms_common import BaseForm, MultiCheckboxField, choices, language_choices, max_length, required
-from models import Event, EventSession, Lab
+from models import Event, EventSession, Forum, Lab
 
 MARKDOWN_HELP = _l("You can use Markdown: **bold**, _italic_, lists with -, links. HTML is shown as text.")
 STEP_FREE = {"yes": True, "no": False, "unknown": None}
@@ -66,6 +66,7 @@ class EventForm(BaseForm):
                            description=_l("You can add other languages after publishing."))
     action = SelectField(_l("Action"), choices=choices([("", _l("No action")), *ACTION_NAMES.items()]), validate_choice=False)
     lab_id = SelectField(_l("Community lab"), choices=[], default="", description=_l("Link the event to a lab of your organisation, if it belongs to one."))
+    forum_id = SelectField(_l("Forum"), choices=[], default="", description=_l("Link the event to a forum, for example for a forum meeting."))
     # When
     starts_on = _date(_l("Day"), _l("The first day, for a series or an event over several days."))
     all_day = BooleanField(_l("All day"))
@@ -100,6 +101,10 @@ class EventForm(BaseForm):
     def set_labs(self, labs: list[Lab]) -> None:
         self.lab_id.choices = [SelectChoice("", _l("No lab")), *(SelectChoice(str(lab.id), lab.title) for lab in labs)]
 
+    def set_forums(self, forums: list[Forum]) -> None:
+        self.forum_id.choices = [SelectChoice("", _l("No forum")), *(
+            SelectChoice(str(f.id), f.territory.name + (f" · {ACTION_NAMES[f.action]}" if f.action else "")) for f in forums)]
+
     def fill_defaults(self, territory_label: str, language: str) -> None:
         self.territory.data = territory_label
         self.language.data = language if language in LANGUAGES else "it"
@@ -112,6 +117,7 @@ class EventForm(BaseForm):
         self.kind.data, self.mode.data = event.kind.value, event.mode.value
         self.registration_mode.data, self.recurrence.data = event.registration_mode.value, event.recurrence.value
         self.lab_id.data = str(event.lab_id) if event.lab_id else ""
+        self.forum_id.data = str(event.forum_id) if event.forum_id else ""
         self.territory.data = territory_label
         self.step_free.data = next(k for k, v in STEP_FREE.items() if v is event.step_free)
         self.interpretation_languages.data = list(event.interpretation_languages or [])
@@ -128,6 +134,7 @@ class EventForm(BaseForm):
 
     def to_draft(self) -> EventDraft:
         lab = self.lab_id.data or ""
+        forum = self.forum_id.data or ""
         return EventDraft(
             title=self.title.data or "", description=self.description.data or "", kind=self.kind.data or "",
             starts_on=self.starts_on.data, start_time=self.start_time.data, end_time=self.end_time.data,
@@ -140,6 +147,7 @@ class EventForm(BaseForm):
             recurrence=self.recurrence.data or "", repeat_until=self.repeat_until.data,
             registration_mode=self.registration_mode.data or "", capacity=self.capacity.data,
             lab_id=int(lab) if lab.isdigit() else None,
+            forum_id=int(forum) if forum.isdigit() else None,
         )
 
     @property

@@ -15,7 +15,7 @@ from app.i18n import _l
 from app.security.permissions import Permission
 from app.security.policy import can, ensure
 from app.security.ratelimit import per_user
-from app.services import events, labs, organizations, registrations, territories
+from app.services import events, forums, labs, organizations, registrations, territories
 from app.services.organizations import DirectoryFilters
 from blueprints.common import apply_errors, current_actor, flash_outcome, require_actor, safe_next
 from blueprints.events.forms import (
@@ -88,6 +88,7 @@ def _managed(event_id: int) -> tuple[User, Event]:
 def _event_form(org: Organization) -> EventForm:
     form = EventForm()
     form.set_labs(labs.labs_of_convener(org, limit=50))
+    form.set_forums(forums.forums_of_region_of(org.home_territory))
     return form
 
 

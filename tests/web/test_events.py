@@ -591,3 +591,25 @@ def test_xss_never_executes_in_any_sink(app, world, session, payload: str) -> No
 def test_covered_routes_match_the_url_map(app) -> None:  # type: ignore[no-untyped-def]
     assert {r.rule for r in app.url_map.iter_rules() if r.endpoint.startswith("events.")} == COVERED_ROUTES
 
+
+
+def test_event_page_links_its_lab_and_forum(client, session) -> None:  # type: ignore[no-untyped-def]
+    from datetime import time, timedelta
+
+    from app.services import calendars as calendar_service
+    from app.services import events as event_service
+    from app.services import forums as forum_service
+
+    region, _, comune = factories.chain()
+    boss = factories.user(home=comune)
+    org = factories.organization(home=comune, admin=boss)
+    forum = forum_service.forum_for(region, "action_04")
+    event = event_service.create_event(boss, org, event_service.EventDraft(
+        title="Incontro del forum", description="Ci vediamo per parlare delle discussioni del forum.", kind="forum_meeting",
+        starts_on=calendar_service.today_in_rome() + timedelta(days=5), start_time=time(17), end_time=time(19), venue="Sala civica",
+        territory=comune.istat_code, forum_id=forum.id))
+    page = client.get(f"/events/{event.id}").get_data(as_text=True)
+    assert f'href="/forums/{forum.slug}"' in page
+    login(client, boss.email, factories.PASSWORD)
+    form = client.get(f"/events/{event.id}/edit").get_data(as_text=True)
+    assert f'<option selected value="{forum.id}"' in form or f'value="{forum.id}" selected' in form
