@@ -47,13 +47,14 @@ def _draft(territory: str, title: str = "Incontro del quartiere", day: date | No
 
 @pytest.fixture
 def world(session, client):  # type: ignore[no-untyped-def]
+    client.environ_base["HTTP_ACCEPT_LANGUAGE"] = "en"  # the assertions read the English source text
     region, province, comune = factories.chain()
     other_region, _, other_comune = factories.chain()
-    organiser = factories.user(home=comune)
+    organiser = factories.user(home=comune, locale="en")
     org = factories.organization("Associazione Ponte Sud", home=comune, admin=organiser, verified=True)
     hidden_boss = factories.user()
     hidden = factories.organization("Gruppo nascosto", home=comune, admin=hidden_boss)
-    citizen = factories.user(home=comune)
+    citizen = factories.user(home=comune, locale="en")
     event = events.create_event(organiser, org, _draft(comune.istat_code, "Assemblea di quartiere"))
     hidden_event = events.create_event(hidden_boss, hidden, _draft(comune.istat_code, "Riunione riservata"))
     hidden.is_hidden = True
@@ -215,6 +216,7 @@ def test_agenda_pages_keep_the_filters(client, world) -> None:  # type: ignore[n
 
 
 def test_month_grid_of_a_month_that_starts_on_sunday(client, world) -> None:  # type: ignore[no-untyped-def]
+    client.environ_base["HTTP_ACCEPT_LANGUAGE"] = "it"  # Italian month names and 24-hour times
     html = client.get("/events/?date=2026-03").get_data(as_text=True)  # 1 March 2026 is a Sunday
     assert "<caption>marzo 2026</caption>" in html
     headers = re.findall(r'<th scope="col">([^<]+)</th>', html)
@@ -237,6 +239,7 @@ def test_today_is_marked_and_the_today_link_comes_back(client, world) -> None:  
 
 
 def test_weekly_series_stays_at_18_across_the_change_to_summer_time(client, world) -> None:  # type: ignore[no-untyped-def]
+    client.environ_base["HTTP_ACCEPT_LANGUAGE"] = "it"  # Italian month names and 24-hour times
     events.create_event(world["organiser"], world["org"], _draft(world["comune"].istat_code, "Corso serale", day=date(2026, 3, 19),
                                                                   recurrence="weekly", repeat_until=date(2026, 4, 9)))
     before = client.get("/events/?view=week&date=2026-03-26").get_data(as_text=True)
