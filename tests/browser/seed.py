@@ -29,6 +29,18 @@ the slugs the tests need:
   ``voting_lab`` in its voting phase with two votes each (``voting_proposals``: four ids, three
   votes cast by Amina and Marco); ``results_lab``, the association's lab whose results are out.
 
+- events (``_events``), all published by Marco for the Comune di Bari, in the coming weeks:
+  ``series`` (weekly Italian class, six dates: ``series_sessions``; the second ``series_cancelled``,
+  the third ``series_moved`` to the next day with a note; translated into Arabic; Amina registered
+  for every date, Chiara for the first); ``single`` (capacity 2: Amina and Rahim confirmed, Chiara
+  first on the waiting list; ``single_session``); ``approval`` (by approval: Rahim's request
+  pending); ``online`` (the link shown to registered people only: Amina is; ``online_session``);
+  ``festival`` (all day, over two days, no registration); ``xss_event`` (title, description,
+  venue, address, accessibility notes and a date's note hold XSS payloads; Rahim and Chiara
+  registered). ``event_month`` (YYYY-MM) and ``event_day`` (ISO) are the month and the day of
+  ``single``; ``xss_day`` the day of ``xss_event``. Nadia and Omar (Italian interface) take part
+  in nothing: the keyboard test of the events registers as them.
+
 Luca (Italian interface) takes part in nothing: the keyboard test of the forums writes as him,
 so its posts do not share the administrator's rate limit with the other browser tests.
 
@@ -43,6 +55,7 @@ import os
 import sys
 import time
 from datetime import date, timedelta
+from datetime import time as clock
 from pathlib import Path
 from typing import Any
 
@@ -52,12 +65,14 @@ from app import create_app
 from app.db import db
 from app.services import (
     accounts,
+    events,
     forums,
     labs,
     memberships,
     moderation,
     organizations,
     proposals,
+    registrations,
     responses,
     territories,
 )
@@ -77,6 +92,9 @@ PEOPLE = {
     "marco": ("Marco Rinaldi", "marco.seed@example.org", "it"),
     "sara": ("Sara Conte", "sara.seed@example.org", "it"),
     "chiara": ("Chiara Lombardi", "chiara.seed@example.org", "it"),
+    # Events (``_events``): nobody's registrations; the keyboard test of the events registers as them.
+    "nadia": ("Nadia Benali", "nadia.seed@example.org", "it"),
+    "omar": ("Omar Cissé", "omar.seed@example.org", "it"),
 }
 BARI = "072006"
 THREAD_TITLE = "Corsi di italiano gratuiti a Bari: dove e quando?"
@@ -683,6 +701,200 @@ def _labs(organization_slug: str, group_slug: str) -> dict[str, Any]:
     return found
 
 
+# --------------------------------------------------------------------------- events
+
+ONLINE_URL = "https://meet.example.org/ponte-sportello-casa"
+SERIES_TITLE = "Corso serale di italiano L2 alla biblioteca"
+SERIES_TITLE_AR = "دورة مسائية لتعلّم اللغة الإيطالية في المكتبة"
+
+
+def _event_draft(title: str, description: str, kind: str, starts_on: date, **values: Any) -> Any:
+    defaults: dict[str, Any] = {
+        "start_time": clock(18, 0),
+        "end_time": clock(20, 0),
+        "language": "it",
+        "venue": "Biblioteca di quartiere Libertà",
+        "address": "Via Manzoni 28, Bari",
+        "territory": BARI,
+        "step_free": True,
+    }
+    defaults.update(values)
+    return events.EventDraft(title=title, description=description, kind=kind, starts_on=starts_on, **defaults)
+
+
+def _events(comune_slug: str) -> dict[str, Any]:
+    today = labs.local_day(utcnow())
+    assert today is not None
+    with db.unit_of_work():
+        admin = _user(ADMIN_EMAIL)
+        marco = _user(PEOPLE["marco"][1])
+        amina, rahim, chiara = (_user(PEOPLE[who][1]) for who in ("amina", "rahim", "chiara"))
+        comune = organizations.get_by_slug(comune_slug, admin)
+
+        series = events.create_event(
+            marco,
+            comune,
+            _event_draft(
+                SERIES_TITLE,
+                "Lezioni gratuite di italiano, livello **A1-A2**, per chi lavora di giorno.\n\n"
+                "- portate un quaderno e una penna\n- c'è un'insegnante e una mediatrice culturale",
+                "italian_l2",
+                today + timedelta(days=2),
+                action="action_04",
+                recurrence="weekly",
+                repeat_until=today + timedelta(days=2 + 35),
+                capacity=15,
+                childcare=True,
+                languages=["it", "ar", "fr"],
+                interpretation_languages=["ar"],
+                accessibility_notes="Ascensore all'ingresso di via Manzoni; fermata del bus 12 a 50 metri.",
+            ),
+        )
+        dates = events.list_sessions(series)
+        events.cancel_session(marco, dates[1], "L'insegnante è in ferie.")
+        moved_day = events.local(dates[2].starts_at).date() + timedelta(days=1)
+        events.change_session(
+            marco, dates[2], events.SessionChange(moved_day, clock(17, 0), clock(19, 0), "Questa settimana in aula 2.")
+        )
+        events.set_translation(
+            marco,
+            series,
+            "ar",
+            SERIES_TITLE_AR,
+            "دروس مجانية في اللغة الإيطالية، المستوى **A1-A2**، لمن يعمل خلال النهار.",
+        )
+        registrations.register_series(amina, series)
+        registrations.register(chiara, dates[0])
+
+        single = events.create_event(
+            marco,
+            comune,
+            _event_draft(
+                "Incontro sulle pratiche di cittadinanza",
+                "Un avvocato spiega passo dopo passo la domanda di cittadinanza: documenti, tempi, costi. "
+                "Posti limitati: iscrivetevi.",
+                "info_session",
+                today + timedelta(days=4),
+                start_time=clock(17, 30),
+                end_time=clock(19, 30),
+                action="action_01",
+                capacity=2,
+                venue="Sala consiliare del Municipio I",
+                address="Corso Vittorio Emanuele II 84, Bari",
+            ),
+        )
+        single_session = events.list_sessions(single)[0]
+        for person in (amina, rahim, chiara):  # two places: Chiara waits
+            registrations.register(person, single_session)
+
+        approval = events.create_event(
+            marco,
+            comune,
+            _event_draft(
+                "Assemblea del quartiere Libertà",
+                "Assemblea aperta ai residenti per scegliere i temi del laboratorio di quartiere. "
+                "L'iscrizione è approvata dagli organizzatori.",
+                "assembly",
+                today + timedelta(days=6),
+                start_time=clock(10, 0),
+                end_time=clock(12, 30),
+                registration_mode="approval",
+                capacity=40,
+            ),
+        )
+        registrations.register(rahim, events.list_sessions(approval)[0])
+
+        online = events.create_event(
+            marco,
+            comune,
+            _event_draft(
+                "Sportello casa online: contratti d'affitto",
+                "Domande e risposte sui contratti d'affitto, in videochiamata. Il link arriva a chi si iscrive.",
+                "online_meeting",
+                today + timedelta(days=8),
+                start_time=clock(18, 30),
+                end_time=clock(19, 30),
+                mode="online",
+                venue="",
+                address="",
+                online_url=ONLINE_URL,
+                online_url_registrants_only=True,
+                step_free=None,
+                languages=["it", "en"],
+            ),
+        )
+        online_session = events.list_sessions(online)[0]
+        registrations.register(amina, online_session)
+
+        festival = events.create_event(
+            marco,
+            comune,
+            _event_draft(
+                "Festa dei popoli in piazza del Ferrarese",
+                "Due giorni di musica, cibo e giochi dalle comunità di Bari. Ingresso libero, non serve iscriversi.",
+                "festival",
+                today + timedelta(days=12),
+                all_day=True,
+                start_time=None,
+                end_time=None,
+                ends_on=today + timedelta(days=13),
+                venue="Piazza del Ferrarese",
+                address="",
+                registration_mode="closed",
+                childcare=True,
+            ),
+        )
+
+        xss = events.create_event(
+            marco,
+            comune,
+            _event_draft(
+                f"Serata {XSS_IMG}{XSS_SCRIPT} di quartiere",
+                f"Descrizione con HTML: {XSS_IMG}\n\n{XSS_SCRIPT}\n\n"
+                '<a href="javascript:window.__xss=1">clic</a> e [un link](javascript:window.__xss=1)\n\n'
+                '<svg onload="window.__xss=1"></svg>',
+                "workshop",
+                today + timedelta(days=5),
+                start_time=clock(16, 0),
+                end_time=clock(18, 0),
+                venue=f"Sala {XSS_IMG} {XSS_SCRIPT}",
+                address=f"Via {XSS_SCRIPT} 1",
+                accessibility_notes=f"Note {XSS_IMG}",
+                capacity=30,
+            ),
+        )
+        xss_session = events.list_sessions(xss)[0]
+        events.change_session(
+            marco,
+            xss_session,
+            events.SessionChange(
+                events.local(xss_session.starts_at).date(),
+                events.local(xss_session.starts_at).time(),
+                events.local(xss_session.ends_at).time(),
+                f"Nota {XSS_IMG}{XSS_SCRIPT}",
+            ),
+        )
+        for person in (rahim, chiara):
+            registrations.register(person, xss_session)
+        single_day = events.local(single_session.starts_at).date()
+        return {
+            "series": series.id,
+            "series_sessions": [s.id for s in dates],
+            "series_cancelled": dates[1].id,
+            "series_moved": dates[2].id,
+            "single": single.id,
+            "single_session": single_session.id,
+            "approval": approval.id,
+            "online": online.id,
+            "online_session": online_session.id,
+            "festival": festival.id,
+            "xss_event": xss.id,
+            "event_day": single_day.isoformat(),
+            "event_month": single_day.strftime("%Y-%m"),
+            "xss_day": events.local(xss_session.starts_at).date().isoformat(),
+        }
+
+
 def main() -> int:
     mail_dir = Path(os.environ["PONTE_MAIL_DIR"])
     base_url = f"{os.environ.get('PONTE_PREFERRED_URL_SCHEME', 'http')}://{os.environ['PONTE_SERVER_NAME']}"
@@ -695,6 +907,7 @@ def main() -> int:
         slugs = _organizations()
         result = {**slugs, **_founding(slugs["group"]), **_forum(slugs["organization"])}
         result.update(_labs(slugs["organization"], slugs["group"]))
+        result.update(_events(result["comune"]))
     sys.stdout.write(json.dumps(result) + "\n")
     return 0
 
