@@ -505,19 +505,29 @@ def invite_organizer(actor: User, event: Event, organization_id: int) -> EventOr
     org = db.session.get(Organization, organization_id) if organization_id else None
     if org is None or org.is_hidden or org.id == event.organization_id:
         raise ValidationFailed({"organization_id": _l("Choose an organisation from the list.")})
-    if db.session.get(EventOrganizer, (event.id, org.id)) is not None:
+    previous = db.session.get(EventOrganizer, (event.id, org.id))
+    if previous is not None and previous.status != OrganizerStatus.DECLINED:
         raise Conflict(_l("This organisation is already invited."))
+    if previous is not None:  # it declined before: ask again
+        previous.status, previous.decided_at = OrganizerStatus.INVITED, None
+        _tell_admins_of_invitation(event, org)
+        return previous
     invitation = EventOrganizer(event_id=event.id, organization_id=org.id, organization=org)
     try:
         with db.session.begin_nested():
             db.session.add(invitation)
     except IntegrityError:
         raise Conflict(_l("This organisation is already invited.")) from None
+    _tell_admins_of_invitation(event, org)
+    return invitation
+
+
+def _tell_admins_of_invitation(event: Event, org: Organization) -> None:
     admins = db.session.scalars(select(Membership.user_id).where(
         Membership.organization_id == org.id, Membership.role == MemberRole.ADMIN, Membership.status == MembershipStatus.ACTIVE))
-    notifications.notify(admins, "event.organizer_invited", "event", event.id, title=event.title, organization=org.name)
+    notifications.notify(admins, "event.organizer_invited", "event", event.id, dedupe_key=f"{org.id}-{utcnow().isoformat()}",
+                         title=event.title, organization=org.name)
     db.session.expire(event, ["organizers"])
-    return invitation
 
 
 def get_organizer(event: Event, organization_id: int) -> EventOrganizer:

@@ -58,7 +58,8 @@ def registration_problem(user: User | None, session: EventSession) -> str | None
         return str(_l("No registration is needed (or registrations are closed)."))
     if session.is_cancelled:
         return str(_l("This date is cancelled."))
-    if session.starts_at <= utcnow():
+    # An all-day event takes registrations until its last day is over; a timed one until it starts.
+    if (session.ends_at if session.event.all_day else session.starts_at) <= utcnow():
         return str(_l("This date has already started."))
     if user is None:
         return str(_l("Log in to register."))

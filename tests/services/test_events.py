@@ -566,7 +566,7 @@ def test_an_accepted_co_organiser_manages_the_event(session) -> None:  # type: i
         events.decide_organizer(partner_boss, invitation, accept=True)  # already answered
 
 
-def test_a_declined_invitation_cannot_be_accepted_later(session) -> None:  # type: ignore[no-untyped-def]
+def test_a_declined_invitation_cannot_be_accepted_later_but_can_be_renewed(session) -> None:  # type: ignore[no-untyped-def]
     o = setup()
     event = make_event(o)
     partner_boss = factories.user()
@@ -577,8 +577,12 @@ def test_a_declined_invitation_cannot_be_accepted_later(session) -> None:  # typ
     with pytest.raises(Conflict):
         events.decide_organizer(partner_boss, invitation, accept=True)
     assert not can(partner_boss, Permission.EVENT_MANAGE, event)
+    again = events.invite_organizer(o.boss, event, partner.id)  # the organisers may ask again after a no
+    assert again is invitation and invitation.status == OrganizerStatus.INVITED
     with pytest.raises(Conflict):
-        events.invite_organizer(o.boss, event, partner.id)  # no second invitation after a no
+        events.invite_organizer(o.boss, event, partner.id)  # but not twice while the question is open
+    events.decide_organizer(partner_boss, invitation, accept=True)
+    assert can(partner_boss, Permission.EVENT_MANAGE, event)
 
 
 def test_a_co_organiser_that_withdraws_stops_managing(session) -> None:  # type: ignore[no-untyped-def]

@@ -240,13 +240,14 @@ def test_registration_is_forbidden_for_cancelled_events_and_unconfirmed_people(s
 @pytest.mark.parametrize("case", ["session_cancelled", "started", "past", "closed"])
 def test_registration_is_refused_with_a_reason(session, case: str) -> None:  # type: ignore[no-untyped-def]
     o = setup()
-    if case in ("started", "past"):
-        now = events.local(utcnow())
-        day = now.date() if case == "started" else soon(-2)
-        event = make_event(o, starts_on=day, all_day=True, start_time=None, end_time=None)
+    if case == "past":
+        event = make_event(o, starts_on=soon(-2), all_day=True, start_time=None, end_time=None)
     else:
         event = make_event(o, registration_mode="closed" if case == "closed" else "open")
     [row] = events.list_sessions(event)
+    if case == "started":  # a timed date that began an hour ago
+        row.starts_at, row.ends_at = utcnow() - timedelta(hours=1), utcnow() + timedelta(hours=1)
+        session.flush()
     if case == "session_cancelled":
         events.cancel_session(o.boss, row, "Festa")
     person = factories.user()
@@ -256,6 +257,15 @@ def test_registration_is_refused_with_a_reason(session, case: str) -> None:  # t
         registrations.register(person, row)
     assert str(caught.value) == reason
     assert registrations.registration_of(person, row) is None
+
+
+def test_an_all_day_event_takes_registrations_until_its_day_is_over(session) -> None:  # type: ignore[no-untyped-def]
+    o = setup()
+    event = make_event(o, starts_on=events.local(utcnow()).date(), all_day=True, start_time=None, end_time=None)
+    [row] = events.list_sessions(event)
+    person = factories.user()
+    assert registrations.registration_problem(person, row) is None
+    assert registrations.register(person, row)[1] is True
 
 
 def test_registration_problem_asks_anonymous_people_to_log_in(session) -> None:  # type: ignore[no-untyped-def]
