@@ -265,5 +265,5 @@ def test_keyboard_organiser_publishes_and_checks_in(
     expect(page.locator(".ponte-flashes .alert-success")).to_be_visible()
     checked = page.locator(f"main tr#{row_id}")
     expect(checked.locator("form[action$='/undo'] button")).to_be_visible()
-    expect(checked.locator("td").nth(3)).not_to_be_empty()  # the time of arrival
+    expect(checked.locator("td").nth(1)).not_to_be_empty()  # "Attended" (next to the actions): the time of arrival
     check_layout(page)
