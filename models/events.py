@@ -139,6 +139,7 @@ class EventOrganizer(Base):
     decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
     organization: Mapped[Organization] = relationship(lazy="joined")
+    event: Mapped[Event] = relationship(lazy="joined", viewonly=True)
 
 
 class SessionStatus(StrEnum):

@@ -26,7 +26,7 @@ from sqlalchemy import func, select, update
 
 from app.db import db
 from app.exceptions import ValidationFailed
-from app.services import accounts, events, forums, labs, proposals, registrations, territories
+from app.services import accounts, events, forums, labs, memberships, registrations, territories
 from app.services.demo_labs import (
     BARI,
     BOLOGNA,
@@ -803,7 +803,7 @@ class _Seeder:
         for name, accepted in spec.partners:
             invitation = events.invite_organizer(author, event, self.org(name).id)
             if accepted:
-                admins = proposals.admins_of(self.org(name))
+                admins = memberships.admin_ids(self.org(name))
                 admin = _required(db.session.get(User, admins[0]) if admins else None, f"an admin of {name}")
                 events.decide_organizer(admin, invitation, True)
         for language, title, description in spec.translations:

@@ -23,7 +23,7 @@ from typing import TypeVar
 from sqlalchemy import func, insert, select, update
 
 from app.db import db
-from app.services import accounts, labs, organizations, proposals, responses, territories
+from app.services import accounts, labs, memberships, organizations, proposals, responses, territories
 from models import (
     Lab,
     Notification,
@@ -670,7 +670,7 @@ class _Seeder:
         if idea.sponsor:
             invited = proposals.invite_sponsor(author, proposal, self.org(idea.sponsor).id)
             if idea.sponsor_accepts:
-                admin = _required(db.session.get(User, proposals.admins_of(invited.organization)[0]), "an admin of " + idea.sponsor)
+                admin = _required(db.session.get(User, memberships.admin_ids(invited.organization)[0]), "an admin of " + idea.sponsor)
                 proposals.decide_sponsorship(admin, invited, True)
         others = [u for u in crowd if u.id != author.id]
         start = (7 * n) % len(others) if others else 0

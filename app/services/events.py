@@ -24,7 +24,7 @@ from app.i18n import LANGUAGES, _l
 from app.sanitize import rich_text
 from app.security.permissions import Permission
 from app.security.policy import can, ensure
-from app.services import audit, notifications, territories
+from app.services import audit, memberships, notifications, territories
 from app.services.italian_ids import normalize_https_url
 from models import (
     ACTIVE_REGISTRATION,
@@ -36,9 +36,6 @@ from models import (
     EventTranslation,
     Forum,
     Lab,
-    MemberRole,
-    Membership,
-    MembershipStatus,
     Organization,
     OrganizerStatus,
     Recurrence,
@@ -523,9 +520,7 @@ def invite_organizer(actor: User, event: Event, organization_id: int) -> EventOr
 
 
 def _tell_admins_of_invitation(event: Event, org: Organization) -> None:
-    admins = db.session.scalars(select(Membership.user_id).where(
-        Membership.organization_id == org.id, Membership.role == MemberRole.ADMIN, Membership.status == MembershipStatus.ACTIVE))
-    notifications.notify(admins, "event.organizer_invited", "event", event.id, dedupe_key=f"{org.id}-{utcnow().isoformat()}",
+    notifications.notify(memberships.admin_ids(org), "event.organizer_invited", "event", event.id, dedupe_key=f"{org.id}-{utcnow().isoformat()}",
                          title=event.title, organization=org.name)
     db.session.expire(event, ["organizers"])
 
@@ -552,10 +547,13 @@ def organizers(event: Event, include_pending: bool = False) -> list[EventOrganiz
 
 
 def pending_organizer_invitations(user: User) -> list[EventOrganizer]:
-    admin_of = select(Membership.organization_id).where(
-        Membership.user_id == user.id, Membership.role == MemberRole.ADMIN, Membership.status == MembershipStatus.ACTIVE)
-    return list(db.session.scalars(select(EventOrganizer).where(
-        EventOrganizer.organization_id.in_(admin_of), EventOrganizer.status == OrganizerStatus.INVITED).order_by(EventOrganizer.created_at)))
+    """Invitations to co-organise waiting for an organisation the person administers, for events
+    the person can see (each invitation carries its event): one query."""
+    found = db.session.scalars(
+        select(EventOrganizer).where(EventOrganizer.organization_id.in_(memberships.administered(user)),
+                                     EventOrganizer.status == OrganizerStatus.INVITED).order_by(EventOrganizer.created_at)
+    )
+    return [invitation for invitation in found if can(user, Permission.EVENT_VIEW, invitation.event)]
 
 
 def organizing_choices(user: User) -> list[Organization]:

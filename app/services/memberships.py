@@ -47,12 +47,24 @@ def _count(org: Organization, delta: int) -> None:
     db.session.expire(org, ["members_count"])
 
 
+def _is_active_admin():  # type: ignore[no-untyped-def]
+    return (Membership.role == MemberRole.ADMIN) & (Membership.status == MembershipStatus.ACTIVE)
+
+
 def _admins(org: Organization) -> int:
     return db.session.scalar(
-        select(func.count()).select_from(Membership).where(
-            Membership.organization_id == org.id, Membership.role == MemberRole.ADMIN, Membership.status == MembershipStatus.ACTIVE
-        )
+        select(func.count()).select_from(Membership).where(Membership.organization_id == org.id, _is_active_admin())
     ) or 0
+
+
+def admin_ids(org: Organization) -> list[int]:
+    """The people who administer an organisation (they answer invitations addressed to it)."""
+    return list(db.session.scalars(select(Membership.user_id).where(Membership.organization_id == org.id, _is_active_admin())))
+
+
+def administered(user: User):  # type: ignore[no-untyped-def]
+    """A subquery of the ids of the organisations the person administers."""
+    return select(Membership.organization_id).where(Membership.user_id == user.id, _is_active_admin())
 
 
 def _guard_last_admin(membership: Membership) -> None:

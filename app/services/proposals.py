@@ -17,7 +17,7 @@ from app.i18n import _l
 from app.sanitize import rich_text
 from app.security.permissions import Permission
 from app.security.policy import can, ensure
-from app.services import Page, audit, labs, notifications, paginate, territories, uploads
+from app.services import Page, audit, labs, memberships, notifications, paginate, territories, uploads
 from models import (
     Lab,
     LabBallot,
@@ -299,7 +299,7 @@ def invite_sponsor(actor: User, proposal: Proposal, organization_id: int) -> Pro
             db.session.add(sponsor)
     except IntegrityError:  # invited by a concurrent request
         raise Conflict(_l("This association is already invited.")) from None
-    notifications.notify(admins_of(org), "proposal.sponsor_invited", "proposal", proposal.id, organization=org.name, title=proposal.title)
+    notifications.notify(memberships.admin_ids(org), "proposal.sponsor_invited", "proposal", proposal.id, organization=org.name, title=proposal.title)
     return sponsor
 
 
@@ -331,20 +331,13 @@ def sponsors(proposal: Proposal, include_pending: bool = False) -> list[Proposal
 
 def pending_sponsorships(user: User) -> list[tuple[ProposalSponsor, Proposal]]:
     """Invitations to co-sponsor waiting for an organisation the user administers."""
-    admin_of = select(Membership.organization_id).where(
-        Membership.user_id == user.id, Membership.role == MemberRole.ADMIN, Membership.status == MembershipStatus.ACTIVE
-    )
+    admin_of = memberships.administered(user)
     return [tuple(row) for row in db.session.execute(  # type: ignore[misc]
         select(ProposalSponsor, Proposal).join(Proposal, Proposal.id == ProposalSponsor.proposal_id)
         .where(ProposalSponsor.organization_id.in_(admin_of), ProposalSponsor.status == SponsorStatus.INVITED,
                Proposal.state != ProposalState.DRAFT, Proposal.is_hidden.is_(False))  # only what the admins can open
         .order_by(ProposalSponsor.created_at)
     )]
-
-
-def admins_of(org: Organization) -> list[int]:
-    return list(db.session.scalars(select(Membership.user_id).where(
-        Membership.organization_id == org.id, Membership.role == MemberRole.ADMIN, Membership.status == MembershipStatus.ACTIVE)))
 
 
 def officials_of(org: Organization) -> list[int]:

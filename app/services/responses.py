@@ -17,7 +17,7 @@ from app.i18n import _l
 from app.sanitize import rich_text
 from app.security.permissions import Permission
 from app.security.policy import ensure
-from app.services import audit, labs, notifications, proposals
+from app.services import audit, labs, memberships, notifications, proposals
 from models import (
     FINAL_DECISIONS,
     Organization,
@@ -159,7 +159,7 @@ def _tell_everyone(proposal: Proposal, kind: str, dedupe_key: str, **data: objec
     """Notify the author, the co-sponsors' admins and every supporter, once each."""
     direct: set[int | None] = {proposal.author_id}
     for sponsor in proposals.sponsors(proposal):
-        direct.update(proposals.admins_of(sponsor.organization))
+        direct.update(memberships.admin_ids(sponsor.organization))
     notifications.notify(direct, kind, "proposal", proposal.id, dedupe_key=dedupe_key, title=proposal.title, **data)
     notifications.notify_selected(
         select(ProposalSupport.user_id).where(ProposalSupport.proposal_id == proposal.id),

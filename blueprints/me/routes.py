@@ -6,12 +6,12 @@ from flask import Blueprint, current_app, flash, redirect, render_template, requ
 from flask_babel import get_locale
 from flask_login import login_required
 
-from app.exceptions import NotFound, ValidationFailed
+from app.exceptions import ValidationFailed
 from app.i18n import COOKIE, SESSION_KEY, _l
 from app.services import accounts, calendars, events, forums, organizations, proposals, registrations, territories
 from blueprints.common import apply_errors, require_actor
 from blueprints.me.forms import PasswordForm, SettingsForm
-from models import Event, EventOrganizer, MemberRole, Membership, MembershipStatus, User
+from models import User
 from models.base import utcnow
 
 bp = Blueprint("me", __name__, url_prefix="/me")
@@ -25,29 +25,18 @@ def index():  # type: ignore[no-untyped-def]
     return render_template(
         "me/index.html", actor=actor, memberships=memberships, forums=forums.my_forums(actor),
         proposals=proposals.my_proposals(actor), invitations=proposals.pending_sponsorships(actor),
-        **_my_events(actor, memberships),
+        **_my_events(actor),
     )
 
 
-def _my_events(actor: User, memberships: list[Membership]) -> dict:
-    """Upcoming dates I registered for (with my status), and invitations to co-organise (asked of organisation admins)."""
+def _my_events(actor: User) -> dict:
+    """Upcoming dates I registered for (with my status), and invitations to co-organise."""
     now = utcnow()
     dates = [s for s in calendars.registered_sessions(actor) if s.ends_at >= now]
     statuses = registrations.registration_statuses(actor, [s.id for s in dates])
     titles = calendars.titles_for(list({s.event_id: s.event for s in dates}.values()), str(get_locale() or "it")) if dates else {}
-    admin = any(m.role == MemberRole.ADMIN and m.status == MembershipStatus.ACTIVE for m in memberships)
     return {"event_registrations": [(s, statuses[s.id]) for s in dates if s.id in statuses], "event_titles": titles,
-            "organizer_invitations": _organizer_invitations(actor) if admin else []}
-
-
-def _organizer_invitations(actor: User) -> list[tuple[EventOrganizer, Event]]:
-    found = []
-    for invitation in events.pending_organizer_invitations(actor):
-        try:
-            found.append((invitation, events.get_event(actor, invitation.event_id)))
-        except NotFound:  # an event this person cannot see (its organisation is hidden)
-            continue
-    return found
+            "organizer_invitations": events.pending_organizer_invitations(actor)}
 
 
 @bp.route("/settings", methods=["GET", "POST"])
