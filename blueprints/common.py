@@ -90,3 +90,19 @@ def send_private_file(stored: StoredFile) -> Response:
     response.headers["X-Content-Type-Options"] = "nosniff"
     response.headers["Cache-Control"] = "private, no-store"
     return response
+
+
+def save_checked(form: FlaskForm, save: Callable[[], object], stored_version: Callable[[], int]) -> int | None:
+    """Run a save that checks the version the form was filled from. None when it worked; else the
+    status to answer with: 400 with the errors on their fields, or 409 with the conflict on the form,
+    which then carries the stored version (the next save is checked against what is stored now)."""
+    try:
+        save()
+    except ValidationFailed as exc:
+        apply_errors(form, exc)
+        return 400
+    except Conflict as exc:
+        form.form_errors.append(str(exc))
+        form.version.data = str(stored_version())  # type: ignore[attr-defined]
+        return 409
+    return None

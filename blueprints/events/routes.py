@@ -17,7 +17,7 @@ from app.security.policy import can, ensure
 from app.security.ratelimit import per_user
 from app.services import events, forums, labs, organizations, registrations, territories
 from app.services.organizations import DirectoryFilters
-from blueprints.common import apply_errors, current_actor, flash_outcome, require_actor, safe_next
+from blueprints.common import apply_errors, current_actor, flash_outcome, require_actor, safe_next, save_checked
 from blueprints.events.forms import (
     ButtonForm,
     CapacityForm,
@@ -129,15 +129,8 @@ def edit(event_id: int):  # type: ignore[no-untyped-def]
         form.fill_from(event, territories.label(event.territory), events.list_sessions(event))
     status = 200
     if form.validate_on_submit():
-        try:
-            events.update_event(actor, event, form.to_draft(), form.seen_version)
-        except ValidationFailed as exc:
-            apply_errors(form, exc)
-        except Conflict as exc:
-            form.form_errors.append(str(exc))
-            form.version.data = str(event.version)  # the next save is checked against what is stored now
-            status = 409
-        else:
+        status = save_checked(form, lambda: events.update_event(actor, event, form.to_draft(), form.seen_version), lambda: event.version)
+        if status is None:
             flash(_l("Your changes are saved. Registered people are told about new dates and places."), "success")
             return _show(event)
     status = 400 if status == 200 and form.errors else status

@@ -7,13 +7,13 @@ import secrets
 from flask import Blueprint, Response, current_app, flash, redirect, render_template, request, session, url_for
 from flask_login import login_required
 
-from app.exceptions import Conflict, NotFound, ValidationFailed
+from app.exceptions import NotFound, ValidationFailed
 from app.i18n import _l
 from app.security.permissions import Permission
 from app.security.policy import can, ensure
 from app.security.ratelimit import per_user
 from app.services import labs, memberships, organizations, proposals, territories
-from blueprints.common import apply_errors, current_actor, page_arg, require_actor
+from blueprints.common import apply_errors, current_actor, page_arg, require_actor, save_checked
 from blueprints.labs.forms import AllProposalsFilterForm, LabFilterForm, LabForm, ProposalFilterForm, TransparencyForm
 from models import LabPhase, Territory
 
@@ -66,18 +66,13 @@ def edit(slug: str):  # type: ignore[no-untyped-def]
     form = LabForm()
     if request.method == "GET":
         form.fill_from(lab, territories.label(lab.territory))
+    status = 200
     if form.validate_on_submit():
-        try:
-            labs.update_lab(actor, lab, form.to_draft(), form.seen_version)
-        except ValidationFailed as exc:
-            apply_errors(form, exc)
-        except Conflict as exc:
-            form.form_errors.append(str(exc))
-            form.version.data = str(lab.version)  # the next save is checked against the version now shown
-        else:
+        status = save_checked(form, lambda: labs.update_lab(actor, lab, form.to_draft(), form.seen_version), lambda: lab.version)
+        if status is None:
             flash(_l("Your changes are saved."), "success")
             return redirect(url_for("labs.show", slug=lab.slug))
-    return render_template("labs/edit.html", form=form, org=lab.convener, lab=lab)
+    return render_template("labs/edit.html", form=form, org=lab.convener, lab=lab), status
 
 
 @bp.get("/labs/<slug>")

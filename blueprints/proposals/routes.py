@@ -20,6 +20,7 @@ from blueprints.common import (
     page_arg,
     require_actor,
     safe_next,
+    save_checked,
     send_private_file,
 )
 from blueprints.proposals.forms import (
@@ -105,15 +106,9 @@ def edit(proposal_id: int):  # type: ignore[no-untyped-def]
     preview = proposals.preview(form.body.data or "") if "preview" in request.form else None
     status = 200
     if preview is None and form.validate_on_submit():
-        try:
-            proposals.update_proposal(actor, proposal, form.to_draft(), form.seen_version)
-        except ValidationFailed as exc:
-            apply_errors(form, exc)
-        except Conflict as exc:
-            form.form_errors.append(str(exc))
-            form.version.data = str(proposal.version)  # the next save is checked against what is stored now
-            status = 409
-        else:
+        status = save_checked(form, lambda: proposals.update_proposal(actor, proposal, form.to_draft(), form.seen_version),
+                              lambda: proposal.version)
+        if status is None:
             flash(_l("Your changes are saved."), "success")
             return _show(proposal)
     status = 400 if status == 200 and form.errors else status
