@@ -267,3 +267,56 @@ REGISTRATION_STATUS_NAMES = {
     "declined": _l("Not accepted"),
     "cancelled": _l("Cancelled"),
 }
+INITIATIVE_KIND_NAMES = {
+    "peer_education": _l("Peer education between Italian and foreign pupils"),
+    "italian_l2": _l("Italian as a second language course"),
+    "school_orientation": _l("Orientation when changing school"),
+    "family_involvement": _l("Involving families"),
+    "mediation": _l("Linguistic and cultural mediation"),
+    "capacity_building": _l("Training for associations"),
+    "operator_training": _l("Training for service staff"),
+    "youth_volunteering": _l("Volunteering and active citizenship of young people of the second generation"),
+    "local_plan": _l("Joint local plan (Comune, schools, third sector, ASL, Prefettura)"),
+}
+TARGET_GROUP_NAMES = {
+    "primary_pupils": _l("Primary school pupils"),
+    "lower_secondary_pupils": _l("Lower secondary pupils"),
+    "upper_secondary_pupils": _l("Upper secondary students"),
+    "families": _l("Families"),
+    "association_leaders": _l("Association leaders"),
+    "service_operators": _l("Staff of public services"),
+    "youth_2g": _l("Young people of the second generation"),
+    "women": _l("Women"),
+    "newly_arrived_adults": _l("Newly arrived adults"),
+}
+INITIATIVE_STATUS_NAMES = {
+    "draft": _l("Draft"),
+    "planned": _l("Planned"),
+    "running": _l("Running"),
+    "completed": _l("Completed"),
+}
+PARTNER_ROLE_NAMES = {
+    "lead": _l("Lead organisation"),
+    "partner": _l("Partner"),
+    "host_school": _l("Host school"),
+    "supporting_authority": _l("Supporting public body"),
+    "funder": _l("Funder"),
+}
+PARTNER_STATUS_NAMES = {"invited": _l("Invited"), "confirmed": _l("Confirmed"), "declined": _l("Declined")}
+APPLICATION_STATUS_NAMES = {
+    "pending": _l("Waiting for an answer"),
+    "accepted": _l("Accepted"),
+    "declined": _l("Not accepted"),
+    "withdrawn": _l("Withdrawn"),
+}
+GENDER_NAMES = {"not_recorded": _l("Not recorded"), "female": _l("Women and girls"), "male": _l("Men and boys"), "other": _l("Other")}
+AGE_BAND_NAMES = {
+    "not_recorded": _l("Not recorded"),
+    "under_11": _l("Under 11"),
+    "11_13": _l("11 to 13"),
+    "14_18": _l("14 to 18"),
+    "19_29": _l("19 to 29"),
+    "30_64": _l("30 to 64"),
+    "65_plus": _l("65 and over"),
+}
+CASE_STATUS_NAMES = {"draft": _l("Draft"), "published": _l("Published")}

@@ -120,3 +120,35 @@ def member(org: Organization, person: User | None = None, role: MemberRole = Mem
     db.session.flush()
     db.session.expire(person, ["memberships"])
     return m
+
+
+def initiative(
+    lead: Organization | None = None, status: str = "running", kind: str = "peer_education",
+    actions: tuple[str, ...] = ("action_01",), targets: tuple[str, ...] = ("lower_secondary_pupils",),
+    partners: tuple[tuple[Organization, str, str], ...] = (), **extra: Any,
+) -> Any:
+    """An initiative led by ``lead`` (created if not given) in the lead's home territory, running
+    over the current school year, with ``partners`` as (organisation, role, status) rows.
+    Written directly, not through the service, so tests of other features stay independent."""
+    from datetime import date
+
+    from models import Initiative, InitiativeAction, InitiativePartner, InitiativeTarget
+
+    lead = lead or organization()
+    n = next(_seq)
+    values: dict[str, Any] = {
+        "title": f"Iniziativa {n}", "kind": kind, "status": status, "lead": lead, "territory": lead.home_territory,
+        "starts_on": date(2026, 9, 15), "ends_on": date(2027, 6, 10), "objectives": "", "description": "", "description_html": "",
+    }
+    values.update(extra)
+    item = Initiative(**values)
+    item.actions = [InitiativeAction(action=a) for a in actions]
+    item.targets = [InitiativeTarget(target_group=t) for t in targets]
+    db.session.add(item)
+    db.session.flush()
+    db.session.add(InitiativePartner(initiative_id=item.id, organization_id=lead.id, role="lead", status="confirmed", decided_at=utcnow()))
+    for org, role, partner_status in partners:
+        db.session.add(InitiativePartner(initiative_id=item.id, organization_id=org.id, role=role, status=partner_status))
+    db.session.flush()
+    db.session.expire(item, ["partners"])
+    return item

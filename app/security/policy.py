@@ -533,3 +533,8 @@ def ensure(user: User | None, permission: Permission, target: Any = None) -> Non
     """Raise ``PermissionDenied`` unless ``can(user, permission, target)``."""
     if not can(user, permission, target):
         raise PermissionDenied(permission.value)
+
+
+# Rules of initiatives, good practices, case histories and dashboards live beside this module;
+# importing it here registers them whenever the policy is loaded.
+from app.security import policy_initiatives  # noqa: E402, F401 — registration side effect, after the helpers it uses
