@@ -81,19 +81,26 @@ def _register_blueprints(app: Flask) -> None:
     from blueprints.admin import bp as admin_bp
     from blueprints.auth import bp as auth_bp
     from blueprints.calendars import bp as calendars_bp
+    from blueprints.case_histories import bp as case_histories_bp
+    from blueprints.dashboard import bp as dashboard_bp
     from blueprints.events import bp as events_bp
     from blueprints.forums import bp as forums_bp
     from blueprints.founding import bp as founding_bp
+    from blueprints.initiatives import bp as initiatives_bp
     from blueprints.labs import bp as labs_bp
     from blueprints.main import bp as main_bp
     from blueprints.me import bp as me_bp
     from blueprints.moderation import bp as moderation_bp
     from blueprints.organizations import bp as organizations_bp
+    from blueprints.outputs import bp as outputs_bp
+    from blueprints.practices import bp as practices_bp
     from blueprints.proposals import bp as proposals_bp
     from blueprints.territories import bp as territories_bp
+    from blueprints.volunteers import bp as volunteers_bp
 
     for bp in (main_bp, auth_bp, me_bp, territories_bp, organizations_bp, founding_bp, forums_bp, labs_bp, proposals_bp,
-               events_bp, calendars_bp, moderation_bp, admin_bp):
+               events_bp, calendars_bp, initiatives_bp, volunteers_bp, outputs_bp, practices_bp, case_histories_bp, dashboard_bp,
+               moderation_bp, admin_bp):
         app.register_blueprint(bp)
 
 

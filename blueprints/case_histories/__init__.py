@@ -1,0 +1,3 @@
+from blueprints.case_histories.routes import bp
+
+__all__ = ["bp"]

@@ -1,0 +1,7 @@
+"""case_histories pages (routes are added by the feature work)."""
+
+from __future__ import annotations
+
+from flask import Blueprint
+
+bp = Blueprint("case_histories", __name__)

@@ -1,0 +1,3 @@
+from blueprints.initiatives.routes import bp
+
+__all__ = ["bp"]

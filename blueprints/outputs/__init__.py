@@ -1,0 +1,3 @@
+from blueprints.outputs.routes import bp
+
+__all__ = ["bp"]

@@ -1,0 +1,3 @@
+from blueprints.practices.routes import bp
+
+__all__ = ["bp"]

@@ -1,0 +1,7 @@
+"""practices pages (routes are added by the feature work)."""
+
+from __future__ import annotations
+
+from flask import Blueprint
+
+bp = Blueprint("practices", __name__)

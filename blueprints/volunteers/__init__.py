@@ -1,0 +1,3 @@
+from blueprints.volunteers.routes import bp
+
+__all__ = ["bp"]
