@@ -14,6 +14,7 @@ export FLASK_APP := wsgi:app
 
 help:
 	@echo "make run    - install everything, prepare the local database with demo data, serve on http://127.0.0.1:5000"
+	@echo "             (and send e-mails from the outbox every 30 s while it runs: instance/mail/*.eml)"
 	@echo "make test   - install test needs and run the whole test suite"
 	@echo "make lint   - ruff"
 	@echo "make bench  - print performance figures (see bench/)"
@@ -62,7 +63,12 @@ db: $(VENV)/.installed
 demo: db
 	$(LOCAL_FLASK) seed-demo
 
+# The dev server, and next to it the e-mail sender (digests, retries) checking every 30 seconds;
+# both stop together on Ctrl-C. Mails land in instance/mail/*.eml (the "file" mail backend).
 run: install assets i18n-compile demo
+	@$(LOCAL_FLASK) notifications send --every 30 >instance/mail-sender.log 2>&1 & sender=$$!; \
+	trap 'kill $$sender 2>/dev/null; wait $$sender 2>/dev/null' EXIT INT TERM; \
+	echo "E-mail sender running in the background (log: instance/mail-sender.log)."; \
 	$(LOCAL_FLASK) run --host 127.0.0.1 --port 5000
 
 # Debian packages the browser tests need (only when root and missing).

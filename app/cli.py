@@ -1,5 +1,6 @@
 """Command-line interface: ``flask db …``, ``flask seed-demo``, ``flask users …``, ``flask events …``,
-``flask territories …``, ``flask i18n …``. Commands call services inside a unit of work."""
+``flask notifications send``, ``flask worker``, ``flask territories …``, ``flask i18n …``.
+Commands call services inside a unit of work."""
 
 from __future__ import annotations
 
@@ -172,6 +173,49 @@ def init_app(app: Flask) -> None:  # noqa: C901 — a flat list of small command
             expect_writes(False)
         click.echo(f"{total} reminders sent.")
 
+    # ------------------------------------------------------------ notifications and the mail outbox
+    @app.cli.group("notifications")
+    def notifications_group() -> None:
+        """Notification e-mails and digests (the e-mail outbox)."""
+
+    @notifications_group.command("send")
+    @click.option("--every", type=click.IntRange(min=0), default=0, metavar="SECONDS",
+                  help="Keep running and check again every SECONDS (make run uses this). 0: run once.")
+    def notifications_send(every: int) -> None:
+        """Prepare the digests that are due, then send every e-mail that is due (new ones, retries).
+
+        Safe to run often and from several processes at once: each mail is claimed before it
+        leaves, so none goes twice. Run it every few minutes (cron, a systemd timer), also next
+        to `flask worker`: it prepares digests and retries what could not be sent."""
+        import time
+
+        while True:
+            digests_made, sent, waiting = _send_notifications()
+            click.echo(f"{digests_made} digests prepared, {sent} e-mails sent, {waiting} waiting.")
+            if not every:
+                return
+            time.sleep(every)
+
+    @app.cli.command("worker")
+    @click.option("--burst", is_flag=True, help="Stop when the queue is empty.")
+    def worker(burst: bool) -> None:
+        """Run an RQ worker that sends queued e-mails at once (needs PONTE_REDIS_URL)."""
+        url = app.config.get("REDIS_URL")
+        if not url:
+            click.echo("PONTE_REDIS_URL is not set: there is no queue to work on. "
+                       "Run `flask notifications send` every few minutes instead.", err=True)
+            sys.exit(1)
+        from redis import Redis
+        from rq import Queue
+        from rq.worker import SimpleWorker
+
+        from app.services import outbox
+
+        connection = Redis.from_url(url)
+        # A SimpleWorker runs jobs in this process: the app (database engine, mail settings) is
+        # already set up here, and a fork would share the engine's connections with the child.
+        SimpleWorker([Queue(outbox.QUEUE, connection=connection)], connection=connection).work(burst=burst)
+
     # ------------------------------------------------------------ translations
     @app.cli.group("i18n")
     def i18n_group() -> None:
@@ -201,6 +245,34 @@ def init_app(app: Flask) -> None:  # noqa: C901 — a flat list of small command
     def i18n_compile() -> None:
         """Compile every catalog to .mo (fuzzy entries are left out)."""
         _pybabel("compile", "-d", "translations", "--statistics")
+
+
+def _send_notifications() -> tuple[int, int, int]:
+    """One pass of `flask notifications send`: digests in batches (each committed before its
+    mails leave), then every due mail. Returns (digests prepared, mails sent, mails waiting)."""
+    from app.services import digests, outbox
+    from models.base import utcnow
+
+    now = utcnow()
+    made, last = 0, 0
+    expect_writes(True)  # SQLite: take the write lock at BEGIN, so overlapping runs queue instead of failing
+    try:
+        for _ in range(10_000):
+            with db.unit_of_work():
+                queued, seen, last = digests.run(now, after_user_id=last)
+            made += queued
+            if seen < digests.BATCH:
+                break
+    finally:
+        expect_writes(False)
+    sent = 0
+    for _ in range(10_000):
+        batch_sent, seen = outbox.send_due(now)
+        sent += batch_sent
+        if seen < outbox.BATCH:
+            break
+    outbox.purge(now)
+    return made, sent, outbox.pending_count()
 
 
 def _pybabel(*args: str) -> None:

@@ -1,4 +1,5 @@
-"""Territorial and thematic forums, threads, posts, their edit history, members and followers."""
+"""Territorial and thematic forums, threads, posts, their edit history and members.
+(Following a forum or a thread is a models.notifications.Follow.)"""
 
 from __future__ import annotations
 
@@ -105,12 +106,4 @@ class PostRevision(Base):
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     post_id: Mapped[int] = mapped_column(ForeignKey("posts.id", ondelete="CASCADE"), index=True)
     body: Mapped[str] = mapped_column(Text)
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
-
-
-class ThreadFollow(Base):
-    __tablename__ = "thread_follows"
-
-    thread_id: Mapped[int] = mapped_column(ForeignKey("threads.id", ondelete="CASCADE"), primary_key=True)
-    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), primary_key=True, index=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)

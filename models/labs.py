@@ -1,12 +1,12 @@
-"""Community labs: proposals, supports, capped votes, official responses, follow-up, and the
-notifications they leave for people (delivered by the notifications issue)."""
+"""Community labs: proposals, supports, capped votes, official responses and follow-up.
+(The notifications they leave for people live in models.notifications.)"""
 
 from __future__ import annotations
 
 from datetime import date, datetime
 from enum import StrEnum
 
-from sqlalchemy import JSON, Boolean, Date, ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy import JSON, Boolean, Date, ForeignKey, Index, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from models.accounts import User
@@ -334,23 +334,3 @@ class ProgressUpdate(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
     author: Mapped[User | None] = relationship(lazy="joined")
-
-
-class Notification(Base):
-    """Something a person should know about. Stored now; the notifications issue delivers them."""
-
-    __tablename__ = "notifications"
-    __table_args__ = (
-        Index("ix_notifications_user_created", "user_id", "created_at"),
-        UniqueConstraint("user_id", "kind", "target_type", "target_id", "dedupe_key"),
-    )
-
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
-    kind: Mapped[str] = mapped_column(String(48))
-    target_type: Mapped[str] = mapped_column(String(32))
-    target_id: Mapped[int] = mapped_column(Integer)
-    dedupe_key: Mapped[str] = mapped_column(String(64), default="")
-    data: Mapped[dict] = mapped_column(JSON, default=dict)
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
-    read_at: Mapped[datetime | None] = mapped_column(UTCDateTime())

@@ -1,12 +1,17 @@
 """Forums: one per territory (created on demand) plus one per action in each region; threads,
-posts with edit history, joining, following, and the moderators' actions."""
+posts with edit history, joining, following, and the moderators' actions.
+
+Joining a forum follows it; opening or replying to a discussion follows it. Followers hear of
+new discussions and replies, people named with "@Display Name" in a reply are told they were
+mentioned, and authors hear when moderators hide or restore what they wrote."""
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import timedelta
 
-from sqlalchemy import delete, func, select, update
+from sqlalchemy import delete, func, select, union, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.exc import StaleDataError
 
@@ -16,8 +21,9 @@ from app.i18n import _l
 from app.sanitize import rich_text
 from app.security.permissions import Permission
 from app.security.policy import can, ensure
-from app.services import Page, audit, paginate, territories
+from app.services import Page, audit, follows, notifications, paginate, territories
 from models import (
+    FollowTarget,
     Forum,
     ForumKind,
     ForumMember,
@@ -30,7 +36,6 @@ from models import (
     Territory,
     TerritoryLevel,
     Thread,
-    ThreadFollow,
     User,
 )
 from models.base import utcnow
@@ -147,6 +152,7 @@ def is_member(user: User | None, forum: Forum) -> bool:
 def join(actor: User, forum: Forum) -> None:
     """Join a forum (joining twice changes nothing)."""
     ensure(actor, Permission.FORUM_JOIN, forum)
+    follows.add(actor.id, FollowTarget.FORUM, forum.id)
     try:
         with db.session.begin_nested():
             db.session.add(ForumMember(forum_id=forum.id, user_id=actor.id))
@@ -157,6 +163,7 @@ def join(actor: User, forum: Forum) -> None:
 
 
 def leave(actor: User, forum: Forum) -> None:
+    follows.remove(actor.id, FollowTarget.FORUM, forum.id)
     result = db.session.execute(delete(ForumMember).where(ForumMember.forum_id == forum.id, ForumMember.user_id == actor.id))
     if result.rowcount:  # type: ignore[attr-defined]
         db.session.execute(update(Forum).where(Forum.id == forum.id).values(members_count=Forum.members_count - 1))
@@ -285,17 +292,53 @@ def create_thread(actor: User, forum: Forum, draft: ThreadDraft) -> Thread:
     db.session.flush()
     _add_post(actor, thread, body, org, official)
     db.session.execute(update(Forum).where(Forum.id == forum.id).values(threads_count=Forum.threads_count + 1))
-    db.session.add(ThreadFollow(thread_id=thread.id, user_id=actor.id))
+    follows.add(actor.id, FollowTarget.THREAD, thread.id)
     db.session.flush()
+    notifications.notify_followers(FollowTarget.FORUM, forum.id, "forum.thread", "thread", thread.id, exclude=[actor.id],
+                                   title=thread.title, actor=actor.display_name)
     return thread
 
 
 def reply(actor: User, thread: Thread, draft: PostDraft) -> Post:
-    """Add a message at the end of the thread."""
+    """Add a message at the end of the thread. The thread's followers are told, and so are the
+    people named with "@Display Name" (once: a mention instead of a reply). Replying follows the thread."""
     ensure(actor, Permission.THREAD_REPLY, thread)
     body = _clean_body(draft.body)
     org, official = _speaker(actor, draft.organization_id)
-    return _add_post(actor, thread, body, org, official, reply_to=draft.reply_to)
+    post = _add_post(actor, thread, body, org, official, reply_to=draft.reply_to)
+    mentioned = mentioned_people(thread, body) - {actor.id}
+    about = {"title": thread.title, "actor": actor.display_name, "position": post.position}
+    notifications.notify(mentioned, "thread.mention", "thread", thread.id, dedupe_key=f"post-{post.id}", **about)
+    notifications.notify_followers(FollowTarget.THREAD, thread.id, "thread.reply", "thread", thread.id,
+                                   dedupe_key=f"post-{post.id}", exclude=[actor.id, *mentioned], **about)
+    follows.add(actor.id, FollowTarget.THREAD, thread.id)
+    return post
+
+
+MENTION = re.compile(r"(?:^|(?<=[\s(\[]))@(\w[^@\n]{0,79})")
+MAX_MENTIONS = 10
+
+
+def mentioned_people(thread: Thread, body: str) -> set[int]:
+    """The people a message names with "@Display Name": anyone who wrote in the thread, follows
+    it, or belongs to its forum, whose display name follows an "@" exactly. One query."""
+    candidates: set[str] = set()
+    for match in list(MENTION.finditer(body))[:MAX_MENTIONS]:
+        words = match.group(1).split()
+        # "@Amina Diallo, grazie" names "Amina Diallo": try every run of words after the "@".
+        for n in range(1, min(len(words), 6) + 1):
+            candidates.add(" ".join(words[:n]).rstrip(".,;:!?)»”\"'"))
+    candidates.discard("")
+    if not candidates:
+        return set()
+    involved = union(
+        select(Post.author_id).where(Post.thread_id == thread.id),
+        follows.followers(FollowTarget.THREAD, thread.id),
+        select(ForumMember.user_id).where(ForumMember.forum_id == thread.forum_id),
+    ).subquery()
+    return set(db.session.scalars(
+        select(User.id).where(User.display_name.in_(candidates), User.id.in_(select(involved.c[0])))
+    ))
 
 
 def edit_post(actor: User, post: Post, body: str, seen_version: int) -> Post:
@@ -329,19 +372,16 @@ def revisions(actor: User, post: Post) -> list[PostRevision]:
 
 
 def set_follow(actor: User, thread: Thread, follow: bool) -> None:
+    """Follow a discussion or stop following it (see app.services.follows)."""
     ensure(actor, Permission.THREAD_FOLLOW, thread)
     if follow:
-        try:
-            with db.session.begin_nested():
-                db.session.add(ThreadFollow(thread_id=thread.id, user_id=actor.id))
-        except IntegrityError:
-            return
+        follows.follow(actor, FollowTarget.THREAD, thread.id)
     else:
-        db.session.execute(delete(ThreadFollow).where(ThreadFollow.thread_id == thread.id, ThreadFollow.user_id == actor.id))
+        follows.unfollow(actor, FollowTarget.THREAD, thread.id)
 
 
 def is_following(user: User | None, thread: Thread) -> bool:
-    return user is not None and db.session.get(ThreadFollow, (thread.id, user.id)) is not None
+    return follows.is_following(user, FollowTarget.THREAD, thread.id)
 
 
 # ---------------------------------------------------------------- moderation
@@ -350,10 +390,15 @@ def is_following(user: User | None, thread: Thread) -> bool:
 def set_post_hidden(actor: User, post: Post, hidden: bool, reason: str = "") -> Post:
     """Hide a message (a placeholder stays) or show it again. Kept for appeal; audited."""
     ensure(actor, Permission.FORUM_MODERATE, post)
+    changed = post.is_hidden != hidden
     post.is_hidden = hidden
     post.hidden_reason = audit.public_reason(reason) if hidden else ""
     audit.record(actor, "post.hide" if hidden else "post.restore", "post", post.id, post.thread.title, reason=post.hidden_reason)
+    if changed:
+        notifications.tell_author(actor, post.author_id, hidden, "thread", post.thread_id, key=f"post-{post.id}",
+                                  title=post.thread.title, reason=post.hidden_reason, position=post.position)
     return post
+
 
 
 def set_thread_flag(actor: User, thread: Thread, flag: str, value: bool, reason: str = "") -> Thread:
@@ -363,6 +408,10 @@ def set_thread_flag(actor: User, thread: Thread, flag: str, value: bool, reason:
         raise ValidationFailed({"flag": _l("Choose one option from the list.")})
     if flag == "hidden":
         thread.hidden_reason = audit.public_reason(reason) if value else ""
+        if thread.is_hidden != value:
+            # A hidden thread is out of its author's sight: the notification leads to the forum.
+            notifications.tell_author(actor, thread.author_id, value, "forum", thread.forum_id, key=f"thread-{thread.id}",
+                                      title=thread.title, reason=thread.hidden_reason)
     setattr(thread, f"is_{flag}", value)
     audit.record(actor, f"thread.{flag}" if value else f"thread.un{flag}", "thread", thread.id, thread.title, reason=reason)
     return thread

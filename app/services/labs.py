@@ -18,10 +18,11 @@ from app.i18n import _l
 from app.sanitize import rich_text
 from app.security.permissions import Permission
 from app.security.policy import ensure
-from app.services import Page, audit, paginate, territories, unique_slug
+from app.services import Page, audit, notifications, paginate, territories, unique_slug
 from app.services.exports import to_csv
 from models import (
     Eligibility,
+    FollowTarget,
     Lab,
     LabPhase,
     Organization,
@@ -179,6 +180,9 @@ def create_lab(actor: User, convener: Organization, draft: LabDraft) -> Lab:
     lab = Lab(slug=unique_slug(Lab.slug, values["title"], "laboratorio", RESERVED_SLUGS), convener_id=convener.id, convener=convener, created_by_id=actor.id, proposals_count=0)
     _save(lab, values, new=True)
     audit.record(actor, "lab.create", "lab", lab.id, lab.title, convener=convener.slug)
+    if not convener.is_hidden:
+        notifications.notify_followers(FollowTarget.ORGANIZATION, convener.id, "organization.lab", "lab", lab.id,
+                                       exclude=[actor.id], title=lab.title, organization=convener.name)
     return lab
 
 

@@ -1,8 +1,9 @@
-"""Outgoing e-mail: composed in the recipient's language, delivered after the commit.
+"""Outgoing e-mail: composed in the recipient's language, queued in the outbox (a table,
+written in the same transaction as the action: see app.services.outbox) and sent after the commit.
 
 Backends: ``smtp`` (production), ``file`` (local development: ``instance/mail/*.eml`` and a
-log line), ``memory`` (tests: an in-process outbox). A failing SMTP server never undoes the
-user's action: the error is logged and the action still succeeds.
+log line), ``memory`` (tests: an in-process list). A failing SMTP server never undoes the
+user's action: the mail stays in the outbox and is retried with a growing delay.
 """
 
 from __future__ import annotations
@@ -11,14 +12,13 @@ import logging
 import smtplib
 import ssl
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from email.message import EmailMessage
 from email.utils import formatdate, make_msgid
 from pathlib import Path
 from typing import Any
-
-from app.db import db
 
 log = logging.getLogger(__name__)
 
@@ -29,10 +29,13 @@ class Mail:
     subject: str
     text: str
     html: str | None = None
+    headers: tuple[tuple[str, str], ...] = ()  # extra headers, e.g. List-Unsubscribe (RFC 8058)
 
 
 # (template name, locale, context) -> Mail fields (subject, text, html); set by create_app.
 Renderer = Callable[[str, str, dict[str, Any]], tuple[str, str, str | None]]
+# (endpoint, values) -> an absolute URL built from the configured SERVER_NAME, never a Host header.
+LinkBuilder = Callable[[str, dict[str, Any]], str]
 
 
 @dataclass
@@ -40,16 +43,28 @@ class Mailer:
     settings: dict[str, Any] = field(default_factory=dict)
     renderer: Renderer | None = None
     outbox: list[Mail] = field(default_factory=list)
+    link_builder: LinkBuilder | None = None
 
     def configure(self, settings: dict[str, Any], renderer: Renderer) -> None:
         self.settings = settings
         self.renderer = renderer
         self.outbox.clear()
 
+    def url(self, endpoint: str, values: dict[str, Any]) -> str:
+        """An absolute link for a mail (set up with the app: see blueprints.notifications)."""
+        if self.link_builder is None:
+            raise RuntimeError("mail links not configured")
+        return self.link_builder(endpoint, values)
+
     def compose(self, to: str, template: str, locale: str, context: dict[str, Any]) -> Mail:
-        if self.renderer is None:
+        """Render a mail in ``locale``. It is rendered in a thread of its own, so as outside any
+        request (as mails sent after the response are): nothing of the current request (its Host
+        header, its logged-in user, its database session) can reach or touch the mail."""
+        renderer = self.renderer
+        if renderer is None:
             raise RuntimeError("mailer not configured")
-        subject, text, html = self.renderer(template, locale, context)
+        with ThreadPoolExecutor(max_workers=1, thread_name_prefix="ponte-mail") as pool:
+            subject, text, html = pool.submit(renderer, template, locale, context).result()
         return Mail(to=to, subject=subject, text=text, html=html)
 
     def deliver(self, mail: Mail) -> None:
@@ -75,6 +90,8 @@ class Mailer:
         message["Subject"] = mail.subject
         message["Date"] = formatdate(localtime=False)
         message["Message-ID"] = make_msgid(domain="ponte")
+        for name, value in mail.headers:
+            message[name] = value
         message.set_content(mail.text)
         if mail.html:
             message.add_alternative(mail.html, subtype="html")
@@ -99,12 +116,8 @@ mailer = Mailer()
 
 
 def send_after_commit(to: str, template: str, locale: str, **context: Any) -> None:
-    """Compose and deliver a mail once the current transaction has committed."""
+    """Queue a mail in the outbox (in the current transaction); it leaves once the transaction
+    has committed, and is retried later if the mail server is unavailable."""
+    from app.services import outbox  # the outbox builds on this module; keep this edge lazy
 
-    def deliver() -> None:
-        try:
-            mailer.deliver(mailer.compose(to, template, locale, context))
-        except (OSError, smtplib.SMTPException):
-            log.exception("could not deliver %s mail", template)
-
-    db.after_commit(deliver)
+    outbox.queue_message(to, template, locale, context)

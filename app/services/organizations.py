@@ -15,7 +15,17 @@ from app.i18n import LANGUAGES, _l
 from app.sanitize import rich_text
 from app.security.permissions import Permission
 from app.security.policy import can, ensure
-from app.services import Page, audit, italian_ids, paginate, territories, unique_slug, uploads
+from app.services import (
+    Page,
+    audit,
+    italian_ids,
+    memberships,
+    notifications,
+    paginate,
+    territories,
+    unique_slug,
+    uploads,
+)
 from models import (
     ASSOCIATION_KINDS,
     Area,
@@ -287,6 +297,11 @@ def set_verified(actor: User, org: Organization, verified: bool, note: str) -> O
 def set_hidden(actor: User, org: Organization, hidden: bool, note: str = "") -> Organization:
     """Moderators hide a profile from the public (members and staff still see it) or show it again."""
     ensure(actor, Permission.ORGANIZATION_VERIFY, org)
+    if org.is_hidden != hidden:  # the admins are told (members and staff still see the profile)
+        notifications.notify(set(memberships.admin_ids(org)) - {actor.id},
+                             "moderation.organization_hidden" if hidden else "moderation.organization_restored",
+                             "organization", org.id, dedupe_key=f"hidden-{utcnow().isoformat()}", title=org.name,
+                             reason=audit.public_reason(note) if hidden else "")
     org.is_hidden = hidden
     audit.record(actor, "organization.hide" if hidden else "organization.unhide", "organization", org.id, org.name, note=note)
     return org

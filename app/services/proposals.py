@@ -17,8 +17,9 @@ from app.i18n import _l
 from app.sanitize import rich_text
 from app.security.permissions import Permission
 from app.security.policy import can, ensure
-from app.services import Page, audit, labs, memberships, notifications, paginate, territories, uploads
+from app.services import Page, audit, follows, labs, memberships, notifications, paginate, territories, uploads
 from models import (
+    FollowTarget,
     Lab,
     LabBallot,
     MemberRole,
@@ -239,6 +240,8 @@ def publish_proposal(actor: User, proposal: Proposal) -> Proposal:
     proposal.published_at = utcnow()
     db.session.execute(update(Lab).where(Lab.id == proposal.lab_id).values(proposals_count=Lab.proposals_count + 1))
     db.session.flush()
+    notifications.notify_followers(FollowTarget.LAB, proposal.lab_id, "lab.proposal", "proposal", proposal.id,
+                                   exclude=[actor.id], title=proposal.title, lab=proposal.lab.title)
     return proposal
 
 
@@ -250,7 +253,16 @@ def withdraw(actor: User, proposal: Proposal) -> Proposal:
     proposal.state = ProposalState.WITHDRAWN
     proposal.withdrawn_at = utcnow()
     db.session.flush()
+    _tell_interested(proposal, "proposal.withdrawn", exclude=[actor.id])
     return proposal
+
+
+def _tell_interested(proposal: Proposal, kind: str, exclude: list[int | None], dedupe_key: str = "", **data: object) -> None:
+    """Tell the proposal's followers and supporters (once each), except ``exclude``."""
+    interested = select(ProposalSupport.user_id).where(ProposalSupport.proposal_id == proposal.id).union(
+        follows.followers(FollowTarget.PROPOSAL, proposal.id))
+    notifications.notify_selected(interested, kind, "proposal", proposal.id, dedupe_key=dedupe_key, exclude=exclude,
+                                  title=proposal.title, **data)
 
 
 def _return_votes(proposal: Proposal) -> None:
@@ -448,6 +460,7 @@ def _reach_threshold(proposal: Proposal) -> None:
         notifications.notify(officials_of(proposal.authority), "proposal.threshold_reached", "proposal", proposal.id,
                              title=proposal.title, due=(now + timedelta(days=proposal.lab.response_days)).isoformat())
         notifications.notify([proposal.author_id], "proposal.threshold_reached_author", "proposal", proposal.id, title=proposal.title)
+        _tell_interested(proposal, "proposal.supported", exclude=[proposal.author_id, *officials_of(proposal.authority)])
 
 
 def unsupport(actor: User, proposal: Proposal) -> bool:
@@ -613,6 +626,8 @@ def add_comment(actor: User, proposal: Proposal, body: str, parent_id: int | Non
     # The author, the thread's first commenter and the person actually answered hear of it.
     recipients = {proposal.author_id, parent.author_id if parent else None, replied.author_id if replied else None} - {actor.id}
     notifications.notify(recipients, "proposal.comment", "proposal", proposal.id, dedupe_key=f"comment-{comment.id}", title=proposal.title)
+    notifications.notify_followers(FollowTarget.PROPOSAL, proposal.id, "proposal.comment", "proposal", proposal.id,
+                                   dedupe_key=f"comment-{comment.id}", exclude=[actor.id, *recipients], title=proposal.title)
     return comment
 
 
@@ -627,6 +642,9 @@ def delete_comment(actor: User, comment: ProposalComment) -> None:
 
 def set_proposal_hidden(actor: User, proposal: Proposal, hidden: bool, reason: str = "") -> Proposal:
     ensure(actor, Permission.PROPOSAL_MODERATE, proposal)
+    if proposal.is_hidden != hidden:
+        notifications.tell_author(actor, proposal.author_id, hidden, "proposal", proposal.id, key=f"proposal-{proposal.id}",
+                                  title=proposal.title, reason=audit.public_reason(reason) if hidden else "")
     proposal.is_hidden = hidden
     proposal.hidden_reason = audit.public_reason(reason) if hidden else ""
     audit.record(actor, "proposal.hide" if hidden else "proposal.restore", "proposal", proposal.id, proposal.title, reason=proposal.hidden_reason)
@@ -635,6 +653,9 @@ def set_proposal_hidden(actor: User, proposal: Proposal, hidden: bool, reason: s
 
 def set_comment_hidden(actor: User, comment: ProposalComment, hidden: bool, reason: str = "") -> ProposalComment:
     ensure(actor, Permission.PROPOSAL_MODERATE, comment)
+    if comment.is_hidden != hidden:
+        notifications.tell_author(actor, comment.author_id, hidden, "proposal", comment.proposal_id, key=f"comment-{comment.id}",
+                                  title=comment.proposal.title, reason=audit.public_reason(reason) if hidden else "")
     comment.is_hidden = hidden
     comment.hidden_reason = audit.public_reason(reason) if hidden else ""
     audit.record(actor, "comment.hide" if hidden else "comment.restore", "comment", comment.id, comment.proposal.title,

@@ -17,9 +17,10 @@ from app.i18n import _l
 from app.sanitize import rich_text
 from app.security.permissions import Permission
 from app.security.policy import ensure
-from app.services import audit, labs, memberships, notifications, proposals
+from app.services import audit, follows, labs, memberships, notifications, proposals
 from models import (
     FINAL_DECISIONS,
+    FollowTarget,
     Organization,
     ProgressStatus,
     ProgressUpdate,
@@ -156,13 +157,14 @@ def respond(actor: User, proposal: Proposal, draft: ResponseDraft, seen_version:
 
 
 def _tell_everyone(proposal: Proposal, kind: str, dedupe_key: str, **data: object) -> None:
-    """Notify the author, the co-sponsors' admins and every supporter, once each."""
+    """Notify the author, the co-sponsors' admins, every supporter and follower, once each."""
     direct: set[int | None] = {proposal.author_id}
     for sponsor in proposals.sponsors(proposal):
         direct.update(memberships.admin_ids(sponsor.organization))
     notifications.notify(direct, kind, "proposal", proposal.id, dedupe_key=dedupe_key, title=proposal.title, **data)
     notifications.notify_selected(
-        select(ProposalSupport.user_id).where(ProposalSupport.proposal_id == proposal.id),
+        select(ProposalSupport.user_id).where(ProposalSupport.proposal_id == proposal.id)
+        .union(follows.followers(FollowTarget.PROPOSAL, proposal.id)),
         kind, "proposal", proposal.id, dedupe_key=dedupe_key, exclude=direct, title=proposal.title, **data,
     )
 

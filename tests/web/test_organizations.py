@@ -228,4 +228,4 @@ def test_profile_page_query_budget(client, world, engine) -> None:  # type: igno
     _as(client, world["people"]["member"])
     with count_queries(engine) as statements:
         assert client.get(f"/organizations/{world['org'].slug}").status_code == 200
-    assert len(statements) <= 10, statements  # + the labs it convened and its upcoming events
+    assert len(statements) <= 11, statements  # + the labs it convened, its upcoming events and whether the viewer follows it
