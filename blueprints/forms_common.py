@@ -8,11 +8,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask_babel import gettext, ngettext
+from flask_babel import get_translations, gettext
 from flask_wtf import FlaskForm
 from wtforms import SelectMultipleField
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import DataRequired, Length
+from wtforms.validators import DataRequired, Length, Optional
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from app.i18n import LANGUAGES, _l
@@ -52,7 +52,9 @@ class _Translations:
         return gettext(string)
 
     def ngettext(self, singular: str, plural: str, n: int) -> str:
-        return ngettext(singular, plural, n)
+        # Not flask_babel.ngettext: it formats the text with only "num", and WTForms formats its
+        # own placeholders (such as %(value)s) afterwards.
+        return get_translations().ngettext(singular, plural, n)
 
 
 _TRANSLATIONS = _Translations()
@@ -66,6 +68,24 @@ class BaseForm(FlaskForm):
 
 def required() -> DataRequired:
     return DataRequired(message=_l("Fill in this field."))
+
+
+class Blank(Optional):
+    """Empty is accepted here (the service says what is missing) without marking the field "(optional)"."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.field_flags = {}  # Optional's __init__ sets {"optional": True} on the instance
+
+
+class Mandatory:
+    """Marked required (label and ``required`` attribute) but never stops the form: an empty value goes
+    on to the service, which reports it together with every other problem of the form at once."""
+
+    field_flags = {"required": True}  # noqa: RUF012 — WTForms reads this class attribute
+
+    def __call__(self, form: Any, field: Any) -> None:
+        return None
 
 
 def max_length(n: int) -> Length:

@@ -20,7 +20,7 @@ from models.events import (
 )
 from models.feedback import Feedback
 from models.files import StoredFile
-from models.forums import Forum, ForumKind, ForumMember, Post, PostRevision, Thread, ThreadFollow
+from models.forums import Forum, ForumKind, ForumMember, Post, PostRevision, Thread
 from models.founding import FoundingDocument, FoundingPath, FoundingStep, MentorStatus, StepKey, StepStatus
 from models.initiatives import (
     PUBLIC_STATUSES,
@@ -55,7 +55,6 @@ from models.labs import (
     Lab,
     LabBallot,
     LabPhase,
-    Notification,
     ProgressStatus,
     ProgressUpdate,
     Proposal,
@@ -72,6 +71,15 @@ from models.labs import (
     SponsorStatus,
 )
 from models.moderation import AuditEntry, Report, ReportReason, ReportStatus
+from models.notifications import (
+    Delivery,
+    Follow,
+    FollowTarget,
+    MailStatus,
+    Notification,
+    NotificationPreference,
+    OutboxMail,
+)
 from models.organizations import (
     ASSOCIATION_KINDS,
     Area,
@@ -109,6 +117,7 @@ __all__ = [
     "CaseHistoryImage",
     "CaseHistoryOrganization",
     "CaseStatus",
+    "Delivery",
     "Eligibility",
     "Event",
     "EventKind",
@@ -117,6 +126,8 @@ __all__ = [
     "EventSession",
     "EventTranslation",
     "Feedback",
+    "Follow",
+    "FollowTarget",
     "Forum",
     "ForumKind",
     "ForumMember",
@@ -139,11 +150,13 @@ __all__ = [
     "LabBallot",
     "LabPhase",
     "LegalForm",
+    "MailStatus",
     "MemberRole",
     "Membership",
     "MembershipStatus",
     "MentorStatus",
     "Notification",
+    "NotificationPreference",
     "OrgKind",
     "Organization",
     "OrganizationArea",
@@ -151,6 +164,7 @@ __all__ = [
     "OrganizationLanguage",
     "OrganizationTerritory",
     "OrganizerStatus",
+    "OutboxMail",
     "OutputReport",
     "ParticipantCount",
     "PartnerRole",
@@ -190,7 +204,6 @@ __all__ = [
     "TerritoryLevel",
     "ThirdSectorType",
     "Thread",
-    "ThreadFollow",
     "TokenPurpose",
     "User",
     "UserSession",

@@ -197,6 +197,7 @@ class Registration(Base):
         UniqueConstraint("session_id", "user_id"),
         Index("ix_registrations_session_status", "session_id", "status", "position"),
         Index("ix_registrations_user_status", "user_id", "status"),
+        Index("ix_registrations_session_attended", "session_id", "attended_at"),  # attendance figures read the index only
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)

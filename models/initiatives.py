@@ -285,6 +285,7 @@ class OutputReport(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
     organization: Mapped[Organization] = relationship(lazy="joined")
+    initiative: Mapped[Initiative] = relationship(lazy="select", viewonly=True)  # usually already in the session
     counts: Mapped[list[ParticipantCount]] = relationship(cascade="all, delete-orphan", lazy="selectin", order_by="ParticipantCount.id")
 
 

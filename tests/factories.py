@@ -150,5 +150,5 @@ def initiative(
     for org, role, partner_status in partners:
         db.session.add(InitiativePartner(initiative_id=item.id, organization_id=org.id, role=role, status=partner_status))
     db.session.flush()
-    db.session.expire(item, ["partners"])
+    db.session.expire(item, ["partners", "actions", "targets"])
     return item

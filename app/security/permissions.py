@@ -45,6 +45,7 @@ class Permission(StrEnum):
     ORGANIZATION_VIEW = "organization:view"
     ORGANIZATION_VIEW_MEMBERS = "organization:view_members"
     ORGANIZATION_VIEW_PRIVATE = "organization:view_private"
+    OUTPUT_REPORT_MANAGE = "output_report:manage"
     POST_DELETE = "post:delete"
     POST_EDIT = "post:edit"
     POST_HISTORY = "post:history"

@@ -29,6 +29,7 @@ from models import (
     MembershipStatus,
     Organization,
     OrgKind,
+    OutputReport,
     PartnerStatus,
     Territory,
     User,
@@ -80,6 +81,16 @@ def _initiative_record_outputs(user: User | None, target: Any) -> bool:
     return (
         isinstance(target, Initiative) and target.status in (InitiativeStatus.RUNNING, InitiativeStatus.COMPLETED)
         and _active(user) and (is_admin(user) or confirmed_partner_of(user, target))
+    )
+
+
+@rule(Permission.OUTPUT_REPORT_MANAGE)
+def _output_report_manage(user: User | None, target: Any) -> bool:
+    """The recording partner's admins, officials and staff correct or delete its report while the
+    initiative takes outputs; administrators too."""
+    return (
+        isinstance(target, OutputReport) and _initiative_record_outputs(user, target.initiative)
+        and (is_admin(user) or active_role(user, target.organization) in _ORGANIZING_ROLES)
     )
 
 

@@ -47,6 +47,12 @@ def per_ip(setting: str):  # type: ignore[no-untyped-def]
     return limiter.limit(_setting(setting), methods=["POST"])
 
 
+def per_ip_all(setting: str):  # type: ignore[no-untyped-def]
+    """Limit every request (GETs too) to this view per client address: for public pages that cost
+    much more than the others to compute."""
+    return limiter.limit(_setting(setting))
+
+
 def per_account(setting: str):  # type: ignore[no-untyped-def]
     """Limit POSTs to this view per e-mail address typed in the form."""
     return limiter.limit(_setting(setting), key_func=_account_key, methods=["POST"])

@@ -1,5 +1,8 @@
 """Membership in organisations: join requests, invitations, roles, leaving, transfer.
 
+The organisation's admins are notified of join requests; the person asking, of the answer;
+an invited person with an account, of the invitation (besides the e-mail with the link).
+
 An organisation always keeps at least one admin: the last admin cannot leave, be removed
 or be demoted. ``members_count`` counts active members and is updated in the same transaction.
 """
@@ -17,7 +20,7 @@ from app.i18n import _l
 from app.security import tokens
 from app.security.permissions import Permission
 from app.security.policy import ensure
-from app.services import audit, mail
+from app.services import audit, mail, notifications
 from app.services.accounts import normalize_email
 from models import Invitation, MemberRole, Membership, MembershipStatus, Organization, OrgKind, User
 from models.base import utcnow
@@ -62,6 +65,15 @@ def admin_ids(org: Organization) -> list[int]:
     return list(db.session.scalars(select(Membership.user_id).where(Membership.organization_id == org.id, _is_active_admin())))
 
 
+def organizer_ids(org: Organization) -> list[int]:
+    """The people who act for an organisation in joint work: its admins, officials and school staff
+    (for example, a school's staff answer a partnership invitation)."""
+    return list(db.session.scalars(select(Membership.user_id).where(
+        Membership.organization_id == org.id, Membership.status == MembershipStatus.ACTIVE,
+        Membership.role.in_((MemberRole.ADMIN, MemberRole.OFFICIAL, MemberRole.STAFF)),
+    )))
+
+
 def administered(user: User):  # type: ignore[no-untyped-def]
     """A subquery of the ids of the organisations the person administers."""
     return select(Membership.organization_id).where(Membership.user_id == user.id, _is_active_admin())
@@ -97,6 +109,8 @@ def request_join(actor: User, org: Organization, message: str = "") -> Membershi
     except IntegrityError:
         raise Conflict(_l("You have already asked to join, or you are already a member.")) from None
     db.session.expire(actor, ["memberships"])
+    notifications.notify(set(admin_ids(org)) - {actor.id}, "membership.requested", "organization", org.id,
+                         dedupe_key=f"request-{membership.id}", organization=org.name, person=actor.display_name)
     return membership
 
 
@@ -115,6 +129,8 @@ def decide_request(actor: User, membership: Membership, approve: bool, message: 
     else:
         db.session.delete(membership)
     db.session.flush()
+    notifications.notify([person.id], "membership.approved" if approve else "membership.declined", "organization", org.id,
+                         dedupe_key=f"decision-{membership.id}", organization=org.name)
     mail.send_after_commit(
         person.email, "membership_decision", person.locale, name=person.display_name,
         organization=org.name, approved=approve, note=note, link=("organizations.show", {"slug": org.slug}),
@@ -159,6 +175,9 @@ def invite(actor: User, org: Organization, email: str, role: str) -> Invitation:
     db.session.add(invitation)
     db.session.flush()
     recipient = db.session.scalar(select(User).where(User.email == address))
+    if recipient is not None:
+        notifications.notify([recipient.id], "membership.invited", "organization", org.id,
+                             dedupe_key=f"invitation-{invitation.id}", organization=org.name, person=actor.display_name)
     mail.send_after_commit(
         address, "invitation", recipient.locale if recipient else "it", organization=org.name,
         inviter=actor.display_name, link=("organizations.invitation", {"token": secret}), days=INVITATION_DAYS,

@@ -30,7 +30,7 @@ from app.i18n import (
     _l,
 )
 from app.services.events import EventDraft, SessionChange, local
-from blueprints.forms_common import BaseForm, MultiCheckboxField, choices, language_choices, max_length, required
+from blueprints.forms_common import BaseForm, Blank, MultiCheckboxField, choices, language_choices, max_length, required
 from models import Event, EventSession, Forum, Lab
 
 MARKDOWN_HELP = _l("You can use Markdown: **bold**, _italic_, lists with -, links. HTML is shown as text.")
@@ -38,18 +38,12 @@ STEP_FREE = {"yes": True, "no": False, "unknown": None}
 TIME_FORMATS = ["%H:%M", "%H:%M:%S"]  # browsers send seconds when the field has a step
 
 
-class _Blank(Optional):
-    """Empty is accepted here (the service says what is missing, and when) without marking the field "(optional)"."""
-
-    field_flags: dict = {}  # noqa: RUF012 — WTForms reads this class attribute
-
-
 def _date(label: object, description: object | None = None, optional: bool = False) -> DateField:
-    return DateField(label, [Optional() if optional else _Blank()], description=description)
+    return DateField(label, [Optional() if optional else Blank()], description=description)
 
 
 def _time(label: object) -> TimeField:
-    return TimeField(label, [_Blank()], format=TIME_FORMATS)
+    return TimeField(label, [Blank()], format=TIME_FORMATS)
 
 
 def _seen(raw: str | None) -> int:

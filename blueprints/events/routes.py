@@ -15,7 +15,7 @@ from app.i18n import _l
 from app.security.permissions import Permission
 from app.security.policy import can, ensure
 from app.security.ratelimit import per_user
-from app.services import events, forums, labs, organizations, registrations, territories
+from app.services import events, forums, initiatives, labs, organizations, registrations, territories
 from app.services.organizations import DirectoryFilters
 from blueprints.common import apply_errors, current_actor, flash_outcome, require_actor, safe_next, save_checked
 from blueprints.events.forms import (
@@ -175,7 +175,7 @@ def _show_page(event: Event, status: int = 200, **failed: Any):  # type: ignore[
         show_link=registrations.can_see_online_link(viewer, event, mine),
         organizers=events.organizers(event, include_pending=manager),
         cancel_form=failed.get("cancel_form") or ReasonForm(formdata=None, prefix="cancel"),
-        invite_form=InviteOrganizerForm(formdata=None),
+        invite_form=InviteOrganizerForm(formdata=None), part_of=initiatives.initiatives_of_event(event),
     ), status
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask import Blueprint, render_template
 
-from app.services import calendars, labs, organizations, territories
+from app.services import calendars, initiatives, labs, organizations, territories
 from blueprints.common import page_arg
 
 bp = Blueprint("territories", __name__, url_prefix="/territories")
@@ -26,4 +26,5 @@ def show(code: str):  # type: ignore[no-untyped-def]
         organizations=organizations.list_for_territory(territory),
         area_labs=labs.labs_of_territory(territory),
         upcoming=calendars.upcoming_for_territory(territory),
+        area_initiatives=initiatives.initiatives_of_territory(territory),
     )
