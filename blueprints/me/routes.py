@@ -8,7 +8,18 @@ from flask_login import login_required
 
 from app.exceptions import ValidationFailed
 from app.i18n import COOKIE, SESSION_KEY, _l
-from app.services import accounts, calendars, events, forums, organizations, proposals, registrations, territories
+from app.services import (
+    accounts,
+    calendars,
+    events,
+    forums,
+    initiatives,
+    organizations,
+    proposals,
+    registrations,
+    territories,
+    volunteering,
+)
 from blueprints.common import apply_errors, require_actor
 from blueprints.me.forms import PasswordForm, SettingsForm
 from models import User
@@ -25,6 +36,7 @@ def index():  # type: ignore[no-untyped-def]
     return render_template(
         "me/index.html", actor=actor, memberships=memberships, forums=forums.my_forums(actor),
         proposals=proposals.my_proposals(actor), invitations=proposals.pending_sponsorships(actor),
+        partnership_invitations=initiatives.pending_partner_invitations(actor), applications=volunteering.my_applications(actor),
         **_my_events(actor),
     )
 
