@@ -68,6 +68,7 @@ def defaults(instance_path: str) -> dict[str, Any]:
         "RATELIMIT_RESET": "5 per minute;20 per hour",
         "RATELIMIT_POST": "6 per minute;60 per hour",
         "RATELIMIT_PARTICIPATE": "30 per minute;300 per hour",
+        "RATELIMIT_FIGURES": "30 per minute;300 per hour",  # public figures: aggregate queries over whole regions
         "FORUM_NEW_MEMBER_DAYS": 7,
         # Deployment
         "ACCESSIBILITY_STATEMENT_URL": "",
