@@ -1,5 +1,6 @@
 """Demo data for local use: territories, social districts, people covering every role,
-organisations, forums, community labs (``demo_labs``) and events (``demo_events``).
+organisations, forums, community labs (``demo_labs``), events (``demo_events``) and initiatives
+with their good practices and case histories (``demo_initiatives``).
 
 Idempotent: a second run finds the demo administrator and changes nothing. Passwords are
 random per installation and reported once, when the accounts are created.
@@ -14,7 +15,16 @@ from datetime import timedelta
 from sqlalchemy import select
 
 from app.db import db
-from app.services import accounts, demo_events, demo_labs, forums, memberships, organizations, territories
+from app.services import (
+    accounts,
+    demo_events,
+    demo_initiatives,
+    demo_labs,
+    forums,
+    memberships,
+    organizations,
+    territories,
+)
 from models import Organization, Role, Territory, TerritoryLevel, User
 from models.base import utcnow
 
@@ -157,7 +167,8 @@ ORGS = (
 
 
 def seed() -> list[str]:
-    """Load territories (if missing), districts, demo people, organisations, forums, labs and events. Returns lines to print."""
+    """Load territories (if missing), districts, demo people, organisations, forums, labs, events and
+    initiatives. Returns lines to print."""
     report: list[str] = []
     if db.session.scalar(select(Territory.id).where(Territory.level == TerritoryLevel.COMUNE).limit(1)) is None:
         result = territories.import_file(territories.DATA_FILE)
@@ -182,10 +193,9 @@ def seed() -> list[str]:
         for spec in THREADS:
             _thread(spec)
         report.append(f"{made} regional forums and {len(THREADS)} demo discussions created.")
-    if demo_labs.needed():
-        report.extend(demo_labs.seed())
-    if demo_events.needed():
-        report.extend(demo_events.seed())
+    for part in (demo_labs, demo_events, demo_initiatives):  # in this order: events show labs, initiatives list events
+        if part.needed():
+            report.extend(part.seed())
     if not report:
         report.append("Demo data is already loaded; nothing changed.")
     return report

@@ -1,9 +1,11 @@
 """Demo data: loads through the real services, covers every kind and role, and is idempotent.
 The community labs show every phase and state, with counters equal to their rows; the events
-fill this month and the next in the five regions, with registrations as the services keep them."""
+fill this month and the next in the five regions, with registrations as the services keep them;
+the initiatives cover every kind, with outputs that add up, good practices and case histories."""
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from collections.abc import Iterator
 from datetime import timedelta
@@ -16,6 +18,7 @@ from sqlalchemy import Engine, func, select
 from sqlalchemy.orm import scoped_session
 
 from app.db import db
+from app.sanitize import rich_text
 from app.security.passwords import verify_password
 from app.security.permissions import Permission
 from app.security.policy import can
@@ -24,6 +27,7 @@ from app.services import (
     calendars,
     demo,
     demo_events,
+    demo_initiatives,
     demo_labs,
     events,
     ical,
@@ -31,6 +35,7 @@ from app.services import (
     proposals,
     registrations,
     responses,
+    uploads,
 )
 from models import (
     Event,
@@ -71,6 +76,28 @@ from models import (
     User,
 )
 from models.base import utcnow
+from models.initiatives import (
+    AgeBand,
+    ApplicationStatus,
+    CaseHistory,
+    CaseHistoryOrganization,
+    CaseStatus,
+    Gender,
+    GoodPractice,
+    Initiative,
+    InitiativeEvent,
+    InitiativeKind,
+    InitiativeMaterial,
+    InitiativePartner,
+    InitiativeStatus,
+    InitiativeTranslation,
+    OutputReport,
+    ParticipantCount,
+    PartnerRole,
+    PartnerStatus,
+    VolunteerApplication,
+    VolunteerCall,
+)
 
 FIVE_REGIONS = {"Abruzzo", "Puglia", "Emilia-Romagna", "Lombardia", "Toscana"}
 
@@ -395,3 +422,153 @@ def test_demo_events_give_people_something_to_do(seeded) -> None:  # type: ignor
     agenda = calendars.agenda(calendars.CalendarFilters(mine=True), olena, today).items
     assert agenda and all(s.starts_at.date() >= today - timedelta(days=1) for s in agenda)
     assert demo_events.needed() is False
+
+
+# ---------------------------------------------------------------- initiatives, good practices, case histories
+
+TRANSLATED = {"en", "ar", "fr", "ro", "sq", "uk", "zh_Hans", "es", "bn", "ur", "pa_Guru"}
+
+
+@pytest.fixture(scope="module", autouse=True)
+def _demo_pictures_in_a_temporary_folder(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
+    """The demo case history's picture goes through the uploads service: keep it out of instance/
+    (autouse, so it is in place before the module's seeding)."""
+    previous = uploads.settings
+    uploads.configure(dataclasses.replace(previous, directory=str(tmp_path_factory.mktemp("demo-uploads"))))
+    yield
+    uploads.configure(previous)
+
+
+def _initiatives() -> list[Initiative]:
+    return list(db.session.scalars(select(Initiative).order_by(Initiative.id)))
+
+
+def test_demo_initiatives_cover_every_kind_and_status_in_the_five_regions(seeded) -> None:  # type: ignore[no-untyped-def]
+    today = calendars.today_in_rome()
+    items = _initiatives()
+    assert 12 <= len(items) <= 14 and any("demo initiatives" in line for line in seeded)
+    assert {i.kind for i in items} == set(InitiativeKind)
+    statuses = [i.status for i in items]
+    assert statuses.count(InitiativeStatus.COMPLETED) >= 4 and 1 <= statuses.count(InitiativeStatus.DRAFT) <= 2
+    assert set(statuses) == set(InitiativeStatus)
+    assert {_region(i.territory) for i in items} == FIVE_REGIONS
+    assert {_region(i.territory) for i in items if i.kind == InitiativeKind.PEER_EDUCATION} == {"Abruzzo", "Emilia-Romagna", "Lombardia"}
+    assert {_region(i.territory) for i in items if i.kind in (InitiativeKind.YOUTH_VOLUNTEERING, InitiativeKind.LOCAL_PLAN)} == {"Toscana"}
+    for i in items:
+        assert i.actions and set(i.action_codes) <= {"action_01", "action_02", "action_03", "action_04"} and i.targets, i.title
+        assert len(i.objectives.splitlines()) >= 3 and i.description_html == rich_text(i.description), i.title
+        if i.status == InitiativeStatus.RUNNING:
+            assert i.starts_on <= today <= i.ends_on, i.title
+        elif i.status == InitiativeStatus.COMPLETED:
+            assert i.ends_on < today, i.title
+        else:
+            assert i.starts_on > today, i.title
+        assert i.created_at < utcnow()
+    translations = list(db.session.scalars(select(InitiativeTranslation)))
+    assert {t.language for t in translations} >= TRANSLATED
+    assert all(t.description_html == rich_text(t.description) and t.title for t in translations)
+    text = " ".join(f"{i.title} {i.objectives} {i.description}" for i in items) + " ".join(t.description for t in translations)
+    assert "lorem" not in text.lower()
+    assert demo_initiatives.needed() is False
+
+
+def test_demo_partners_confirm_and_only_host_schools_name_a_private_contact(seeded) -> None:  # type: ignore[no-untyped-def]
+    rows = list(db.session.scalars(select(InitiativePartner)))
+    assert {p.role for p in rows} == set(PartnerRole) and {p.status for p in rows} == set(PartnerStatus)
+    assert sum(p.status == PartnerStatus.DECLINED for p in rows) == 1
+    assert sum(p.status == PartnerStatus.CONFIRMED for p in rows) > 3 * sum(p.status == PartnerStatus.INVITED for p in rows)
+    for i in _initiatives():
+        leads = [p for p in rows if p.initiative_id == i.id and p.role == PartnerRole.LEAD]
+        assert [(p.organization_id, p.status) for p in leads] == [(i.lead_id, PartnerStatus.CONFIRMED)], i.title
+    for p in rows:
+        assert (p.decided_at is None) == (p.status == PartnerStatus.INVITED) and (p.decided_at is None or p.decided_at >= p.created_at)
+        if p.contact_name or p.contact_email or p.contact_phone:
+            assert p.role == PartnerRole.HOST_SCHOOL and p.organization.kind == OrgKind.SCHOOL
+        if p.role == PartnerRole.HOST_SCHOOL and p.status == PartnerStatus.CONFIRMED:
+            assert p.contact_name and "@" in p.contact_email and p.contact_phone.startswith("+39")
+    contact = next(p for p in rows if p.contact_name == "Francesca Di Carlo")
+    assert can(_user("francesca.dicarlo@ponte.demo"), Permission.INITIATIVE_VIEW_PRIVATE, contact.initiative)
+    assert not can(_user("amina@ponte.demo"), Permission.INITIATIVE_VIEW_PRIVATE, contact.initiative)
+    rahim_org = next(m.organization_id for m in _user("rahim@ponte.demo").memberships if m.role == MemberRole.ADMIN)
+    assert any(p.organization_id == rahim_org and p.status == PartnerStatus.INVITED for p in rows)  # something to answer
+
+
+def test_demo_outputs_add_up_and_lie_within_their_initiative_period(seeded) -> None:  # type: ignore[no-untyped-def]
+    today, now = calendars.today_in_rome(), utcnow()
+    reports = list(db.session.scalars(select(OutputReport)))
+    by_initiative = {i.id: i for i in _initiatives()}
+    started = {i.id for i in by_initiative.values() if i.status in (InitiativeStatus.RUNNING, InitiativeStatus.COMPLETED)}
+    assert {r.initiative_id for r in reports} == started
+    assert any(r.organization_id != by_initiative[r.initiative_id].lead_id for r in reports)  # partners record too
+    for r in reports:
+        item = by_initiative[r.initiative_id]
+        assert r.participants_total == sum(c.count for c in r.counts) > 0, item.title
+        assert item.starts_on <= r.period_start <= r.period_end <= item.ends_on and r.period_end < today, item.title
+        assert r.period_end <= r.created_at.date() and r.created_at < now
+        assert {c.target_group for c in r.counts} <= set(item.target_codes), item.title
+        assert r.sessions_held > 0 and r.hours >= r.sessions_held and r.materials_produced >= 0 and r.outcomes
+    counts = list(db.session.scalars(select(ParticipantCount)))
+    assert any(c.gender != Gender.NOT_RECORDED and c.age_band != AgeBand.NOT_RECORDED for c in counts)
+    assert any(c.gender == Gender.NOT_RECORDED for c in counts) and all(c.count > 0 for c in counts)
+    assert db.session.scalar(select(func.sum(OutputReport.participants_total))) == db.session.scalar(select(func.sum(ParticipantCount.count)))
+
+
+def test_demo_calls_for_volunteers_are_full_open_and_closed(seeded) -> None:  # type: ignore[no-untyped-def]
+    today = calendars.today_in_rome()
+    calls = list(db.session.scalars(select(VolunteerCall)))
+    assert len(calls) == len({c.initiative_id for c in calls}) == 3
+    kinds = set()
+    for call in calls:
+        rows = list(db.session.scalars(select(VolunteerApplication).where(VolunteerApplication.call_id == call.id)))
+        accepted = sum(a.status == ApplicationStatus.ACCEPTED for a in rows)
+        assert call.accepted_count == accepted and call.places is not None and accepted <= call.places
+        assert call.initiative.status != InitiativeStatus.DRAFT
+        for a in rows:
+            assert call.created_at < a.created_at < utcnow() and a.user.email.endswith("ponte.demo") and a.message
+            assert (a.decided_at is None) == (a.status == ApplicationStatus.PENDING)
+        if call.closes_on < today:
+            kinds.add("closed")
+        elif accepted == call.places:
+            kinds.add("full")
+        elif any(a.status == ApplicationStatus.PENDING for a in rows):
+            kinds.add("open")
+            assert call.initiative.status != InitiativeStatus.COMPLETED and call.closed_at is None
+    assert kinds == {"closed", "full", "open"}
+    statuses = set(db.session.scalars(select(VolunteerApplication.status)))
+    assert {ApplicationStatus.PENDING, ApplicationStatus.ACCEPTED, ApplicationStatus.DECLINED} <= statuses
+
+
+def test_demo_initiatives_list_events_of_their_kind_within_their_period(seeded) -> None:  # type: ignore[no-untyped-def]
+    links = list(db.session.scalars(select(InitiativeEvent)))
+    assert len(links) >= 8
+    kinds = set()
+    for link in links:
+        item = db.session.get(Initiative, link.initiative_id)
+        for session in events.list_sessions(link.event):
+            assert item.starts_on <= events.local(session.starts_at).date() <= item.ends_on, (item.title, link.event.title)  # type: ignore[union-attr]
+        kinds.add((item.kind.value, link.event.kind.value))  # type: ignore[union-attr]
+    assert {("peer_education", "peer_education"), ("italian_l2", "italian_l2"), ("operator_training", "training_day")} <= kinds
+    materials = list(db.session.scalars(select(InitiativeMaterial)))
+    assert len(materials) >= 20 and all(m.url.startswith("https://") and m.title for m in materials)
+
+
+def test_demo_good_practices_and_case_histories_tell_completed_work(seeded) -> None:  # type: ignore[no-untyped-def]
+    now = utcnow()
+    practices = list(db.session.scalars(select(GoodPractice)))
+    assert len(practices) >= 3
+    for gp in practices:
+        assert gp.initiative.status == InitiativeStatus.COMPLETED and gp.is_published and gp.contact
+        assert gp.initiative.ends_on < gp.designated_at.date() and gp.designated_at < now
+        for field in ("problem", "method", "results", "replication"):
+            assert getattr(gp, field) and getattr(gp, f"{field}_html") == rich_text(getattr(gp, field)), (gp.title, field)
+    cases = list(db.session.scalars(select(CaseHistory)))
+    assert len(cases) == 2 and all(c.status == CaseStatus.PUBLISHED and c.published_at < now for c in cases)
+    youth = [c for c in cases if c.youth_protagonists]
+    assert len(youth) == 1
+    assert {_region(c.territory) for c in cases} >= {"Emilia-Romagna"}
+    for c in cases:
+        assert c.initiative_id is not None and c.body_html == rich_text(c.body) and c.summary
+        assert c.video_url == "" or c.video_url.startswith("https://")
+        assert _count(CaseHistoryOrganization, CaseHistoryOrganization.case_id == c.id) >= 2
+    images = [image for c in cases for image in c.images]
+    assert images and all(len(image.alt_text) > 40 and uploads.path_of(image.file).exists() for image in images)
