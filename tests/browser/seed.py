@@ -908,6 +908,9 @@ def main() -> int:
         result = {**slugs, **_founding(slugs["group"]), **_forum(slugs["organization"])}
         result.update(_labs(slugs["organization"], slugs["group"]))
         result.update(_events(result["comune"]))
+        from tests.browser import seed_initiatives  # here, not at the top: it imports this module
+
+        result.update(seed_initiatives.seed(mail_dir, base_url, result))
     sys.stdout.write(json.dumps(result) + "\n")
     return 0
 
