@@ -91,6 +91,7 @@ def _register_blueprints(app: Flask) -> None:
     from blueprints.main import bp as main_bp
     from blueprints.me import bp as me_bp
     from blueprints.moderation import bp as moderation_bp
+    from blueprints.notifications import bp as notifications_bp
     from blueprints.organizations import bp as organizations_bp
     from blueprints.outputs import bp as outputs_bp
     from blueprints.practices import bp as practices_bp
@@ -100,7 +101,7 @@ def _register_blueprints(app: Flask) -> None:
 
     for bp in (main_bp, auth_bp, me_bp, territories_bp, organizations_bp, founding_bp, forums_bp, labs_bp, proposals_bp,
                events_bp, calendars_bp, initiatives_bp, volunteers_bp, outputs_bp, practices_bp, case_histories_bp, dashboard_bp,
-               moderation_bp, admin_bp):
+               moderation_bp, admin_bp, notifications_bp):
         app.register_blueprint(bp)
 
 
