@@ -34,6 +34,7 @@ from models import (
     EventOrganizer,
     EventSession,
     EventTranslation,
+    FollowTarget,
     Forum,
     Lab,
     Organization,
@@ -258,6 +259,9 @@ def create_event(actor: User, organization: Organization, draft: EventDraft) -> 
                                     confirmed_count=0, waiting_count=0, arrivals=0, sequence=0))
     db.session.flush()
     audit.record(actor, "event.create", "event", event.id, event.title, organization=organization.slug)
+    if not organization.is_hidden:
+        notifications.notify_followers(FollowTarget.ORGANIZATION, organization.id, "organization.event", "event", event.id,
+                                       exclude=[actor.id], title=event.title, organization=organization.name)
     return event
 
 
@@ -426,6 +430,8 @@ def _tell_registrants(event: Event, session: EventSession | None, kind: str, key
     if session is not None:
         stmt = stmt.where(Registration.session_id == session.id)
     notifications.notify_selected(stmt.distinct(), kind, "event", event.id, dedupe_key=key, title=event.title, **data)
+    if session is None:  # the whole event changed: its followers hear of it too (once: same key)
+        notifications.notify_followers(FollowTarget.EVENT, event.id, kind, "event", event.id, dedupe_key=key, title=event.title, **data)
 
 
 def get_event(viewer: User | None, event_id: int) -> Event:
