@@ -8,6 +8,8 @@ PIP := $(VENV)/bin/pip
 FLASK := $(VENV)/bin/flask
 # Local commands run in development mode (development secret, plain http, mails to instance/mail).
 LOCAL_FLASK := PONTE_DEBUG=1 $(FLASK)
+# Test processes for `make test` (pytest-xdist); browser tests all run in one of them.
+TEST_WORKERS ?= 2
 export FLASK_APP := wsgi:app
 
 .PHONY: help run test check-prereqs install install-test assets db demo serve lint i18n-extract i18n-update i18n-compile bench clean
@@ -82,7 +84,7 @@ system-test-deps:
 
 test: install-test system-test-deps assets i18n-compile
 	$(VENV)/bin/ruff check .
-	$(PY) -m pytest $(PYTEST_ARGS)
+	$(PY) -m pytest -n $(TEST_WORKERS) --dist loadgroup $(PYTEST_ARGS)
 
 lint: install-test
 	$(VENV)/bin/ruff check .

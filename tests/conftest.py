@@ -27,7 +27,25 @@ TEST_SECRET = "test-secret-key-that-is-long-enough-for-checks-0123456789"
 
 
 def database_url(tmp_dir: Path) -> str:
-    return os.environ.get("TEST_DATABASE_URL") or f"sqlite:///{tmp_dir / 'test.db'}"
+    """The test database: TEST_DATABASE_URL (PostgreSQL), else a SQLite file of this run. Under
+    pytest-xdist each worker gets a database of its own (``<name>_gw0``, …), created empty."""
+    url = os.environ.get("TEST_DATABASE_URL")
+    if not url:
+        return f"sqlite:///{tmp_dir / 'test.db'}"
+    worker = os.environ.get("PYTEST_XDIST_WORKER")
+    if not worker:
+        return url
+    from sqlalchemy import create_engine, text
+    from sqlalchemy.engine import make_url
+
+    base = make_url(url)
+    name = f"{base.database}_{worker}"
+    admin = create_engine(base.set(database="postgres"), isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        conn.execute(text(f'CREATE DATABASE "{name}"'))
+    admin.dispose()
+    return base.set(database=name).render_as_string(hide_password=False)
 
 
 def migrate(url: str) -> None:
@@ -48,9 +66,11 @@ def db_url(tmp_path_factory: pytest.TempPathFactory) -> str:
     return url
 
 
-@pytest.fixture(scope="session", autouse=True)
-def _compiled_catalogs() -> None:
-    """Compile the .po catalogs so pages render translated (``make test`` does it too)."""
+def pytest_configure(config: pytest.Config) -> None:
+    """Compile the .po catalogs so pages render translated (``make test`` does it too): once, in the
+    main process, before any pytest-xdist worker starts reading them."""
+    if os.environ.get("PYTEST_XDIST_WORKER"):
+        return
     from babel.messages.frontend import CommandLineInterface
 
     CommandLineInterface().run(["pybabel", "-q", "compile", "-d", "translations"])
