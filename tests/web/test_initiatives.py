@@ -12,7 +12,7 @@ from typing import Any
 from urllib.parse import quote
 
 import pytest
-from flask import Flask, render_template
+from flask import Flask
 from PIL import Image
 from sqlalchemy import select
 
