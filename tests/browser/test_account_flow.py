@@ -99,7 +99,7 @@ def test_register_confirm_login_switch_language_logout(page: Page, live_server: 
     # Personal area: the name in the heading and in the header, the comune resolved to Bari.
     expect(page).to_have_url(path_re("/me"))
     expect(page.get_by_role("heading", level=1)).to_contain_text(NAME)
-    expect(page.locator("header .ponte-account")).to_contain_text(NAME)
+    expect(page.locator("header a.ponte-account[href$='/me']")).to_contain_text(NAME)
     expect(page.locator("main a[href$='/territories/072006']")).to_have_text("Bari")
 
     # Switch to Arabic with the language disclosure in the header.
