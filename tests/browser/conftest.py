@@ -64,6 +64,7 @@ def _skip_reason() -> str | None:
     return None
 
 
+@pytest.hookimpl(tryfirst=True)  # before pytest-xdist reads the xdist_group marks it sets
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     """Skip every test of this package, with the reason, when the browser cannot run."""
     reason = _skip_reason()
