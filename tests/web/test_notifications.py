@@ -191,7 +191,7 @@ def test_pages_show_follow_buttons_and_visitors_a_login_link(client, session) ->
     thread = forums.create_thread(author, forum, forums.ThreadDraft(title="Orari dello sportello", body="Qualcuno sa?"))
     org = factories.organization()
     db.commit()
-    assert "Log in to follow" in client.get(f"/organizations/{org.slug}").get_data(as_text=True)
+    assert "Log in to follow" in client.get(f"/organizations/{org.slug}?lang=en").get_data(as_text=True)
     _as(client, author)
     assert f'action="/follow/organization/{org.id}"' in client.get(f"/organizations/{org.slug}").get_data(as_text=True)
     assert f'action="/follow/forum/{forum.id}"' in client.get(f"/forums/{forum.slug}").get_data(as_text=True)
@@ -205,10 +205,10 @@ def test_unsubscribe_asks_first_then_stops_all_mail_without_login(client, sessio
     person = factories.user(locale="en")
     token = notifications.unsubscribe_token(person.id)
     db.commit()
-    page = client.get(f"/unsubscribe/{token}").get_data(as_text=True)
+    page = client.get(f"/unsubscribe/{token}?lang=en").get_data(as_text=True)
     assert "Do you want to stop all e-mails about your notifications?" in page
     assert notifications.preferences(person).delivery == Delivery.DAILY  # a link scanner opening it changes nothing
-    done = client.post(f"/unsubscribe/{token}")
+    done = client.post(f"/unsubscribe/{token}?lang=en")
     assert done.status_code == 200 and "Done" in done.get_data(as_text=True)
     assert session.get(NotificationPreference, person.id).delivery == Delivery.NEVER
 
@@ -230,7 +230,7 @@ def test_a_tampered_token_is_refused_with_a_friendly_page_and_changes_nothing(cl
     forged_payload = notifications.unsubscribe_token(victim.id).rpartition(".")[0]
     db.commit()
     for bad in (f"{forged_payload}.{signature}", mine[:-2] + "xx", "nonsense", "a" * 400):
-        answer = client.post(f"/unsubscribe/{bad}")
+        answer = client.post(f"/unsubscribe/{bad}?lang=en")
         assert answer.status_code == 404 and "This link is not valid" in answer.get_data(as_text=True)
         assert client.get(f"/unsubscribe/{bad}").status_code == 404
     assert session.get(NotificationPreference, victim.id) is None
