@@ -12,12 +12,13 @@ LOCAL_FLASK := PONTE_DEBUG=1 $(FLASK)
 TEST_WORKERS ?= 2
 export FLASK_APP := wsgi:app
 
-.PHONY: help run test check-prereqs install install-test assets db demo serve lint i18n-extract i18n-update i18n-compile bench clean
+.PHONY: help run test screenshots check-prereqs install install-test assets db demo serve lint i18n-extract i18n-update i18n-compile bench clean
 
 help:
 	@echo "make run    - install everything, prepare the local database with demo data, serve on http://127.0.0.1:5000"
 	@echo "             (and send e-mails from the outbox every 30 s while it runs: instance/mail/*.eml)"
 	@echo "make test   - install test needs and run the whole test suite"
+	@echo "make screenshots - the browser tests, saving screenshots to test-artifacts/screenshots/"
 	@echo "make lint   - ruff"
 	@echo "make bench  - print performance figures (see bench/)"
 
@@ -85,6 +86,11 @@ system-test-deps:
 test: install-test system-test-deps assets i18n-compile
 	$(VENV)/bin/ruff check .
 	$(PY) -m pytest -n $(TEST_WORKERS) --dist loadgroup $(PYTEST_ARGS)
+
+# The browser tests again, saving full-page screenshots of every page they check (it/ar, 390/1280 px)
+# to test-artifacts/screenshots/ for review.
+screenshots: install-test system-test-deps assets i18n-compile
+	PONTE_SCREENSHOTS=1 $(PY) -m pytest -n $(TEST_WORKERS) --dist loadgroup tests/browser $(PYTEST_ARGS)
 
 lint: install-test
 	$(VENV)/bin/ruff check .

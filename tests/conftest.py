@@ -82,6 +82,7 @@ def app(db_url: str, tmp_path_factory: pytest.TempPathFactory) -> Flask:
         {
             "TESTING": True,
             "SECRET_KEY": TEST_SECRET,
+            "PASSWORD_HASHING": "cheapest",
             "DATABASE_URL": db_url,
             "MAIL_BACKEND": "memory",
             "MAIL_DIR": str(tmp_path_factory.mktemp("mail")),

@@ -5,10 +5,19 @@ from __future__ import annotations
 import hashlib
 from functools import lru_cache
 
-from argon2 import PasswordHasher
+from argon2 import PasswordHasher, profiles
 from argon2.exceptions import InvalidHashError, VerificationError
 
-_hasher = PasswordHasher()  # argon2id with the library's current RFC 9106 low-memory profile
+PROFILES = {"rfc9106-low-memory": profiles.RFC_9106_LOW_MEMORY, "cheapest": profiles.CHEAPEST}
+_hasher = PasswordHasher.from_parameters(PROFILES["rfc9106-low-memory"])
+
+
+def use_profile(name: str) -> None:
+    """Hash with the named argon2id parameters (``PASSWORD_HASHING``; create_app calls this).
+    Hashes made with other parameters still verify, and are re-hashed at the next login."""
+    global _hasher  # noqa: PLW0603 — one hasher per process, chosen once at start-up
+    _hasher = PasswordHasher.from_parameters(PROFILES[name])
+    _dummy_hash.cache_clear()
 
 
 def hash_password(password: str) -> str:

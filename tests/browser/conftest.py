@@ -71,8 +71,10 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
     for item in items:
         if HERE in Path(str(item.path)).resolve().parents:
             item.add_marker(pytest.mark.browser)
-            # With pytest-xdist (--dist loadgroup) all browser tests share one worker and its live server.
-            item.add_marker(pytest.mark.xdist_group("browser"))
+            # With pytest-xdist (--dist loadgroup) a file's tests stay on one worker (they share its
+            # live server and may build on each other's steps); the files spread over the workers,
+            # each starting a live server of its own.
+            item.add_marker(pytest.mark.xdist_group(f"browser-{Path(str(item.path)).stem}"))
             if reason:
                 item.add_marker(pytest.mark.skip(reason=reason))
 
@@ -188,6 +190,7 @@ def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer
     env.update(
         {
             "PONTE_TESTING": "1",
+            "PONTE_PASSWORD_HASHING": "cheapest",  # argon2 at full cost would make every login of the tests slow
             "PONTE_SECRET_KEY": secrets.token_urlsafe(48),
             "PONTE_DATABASE_URL": f"sqlite:///{tmp / 'browser.db'}",
             "PONTE_MAIL_BACKEND": "file",

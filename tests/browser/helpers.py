@@ -5,6 +5,7 @@ from __future__ import annotations
 import email
 import email.policy
 import json
+import os
 import re
 import time
 from email.message import EmailMessage
@@ -110,7 +111,11 @@ def format_violations(violations: list[dict[str, Any]], where: str) -> str:
     return "\n".join(lines)
 
 
-def screenshot(page: Page, name: str, lang: str, width: int) -> Path:
+def screenshot(page: Page, name: str, lang: str, width: int) -> Path | None:
+    """Save a full-page screenshot for review when ``PONTE_SCREENSHOTS=1`` (``make screenshots``):
+    they cost a good share of the browser suite's time, so ``make test`` skips them."""
+    if os.environ.get("PONTE_SCREENSHOTS") != "1":
+        return None
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     path = SCREENSHOTS / f"{name}-{lang}-{width}.png"
     page.screenshot(path=str(path), full_page=True)
@@ -118,6 +123,52 @@ def screenshot(page: Page, name: str, lang: str, width: int) -> Path:
 
 
 LANGUAGE_DIRECTIONS = {"it": "ltr", "ar": "rtl"}
+
+
+def horizontal_overflow(page: Page) -> int:
+    """How many pixels the page is wider than the window (0: no horizontal scroll)."""
+    return int(page.evaluate(
+        """async () => {
+            await document.fonts.ready;  // measured once web fonts are in and the layout has settled
+            await new Promise(done => requestAnimationFrame(() => requestAnimationFrame(done)));
+            return document.documentElement.scrollWidth - document.documentElement.clientWidth;
+        }"""
+    ))
+
+
+def overflowing_elements(page: Page) -> list[str]:
+    """The outermost elements that stick out of the window sideways (to say what widens a page)."""
+    return list(page.evaluate(
+        """() => {
+            const width = document.documentElement.clientWidth, out = [];
+            for (const el of document.body.querySelectorAll('*')) {
+                const r = el.getBoundingClientRect();
+                if (r.width && (r.right > width + 1 || r.left < -1) && !out.some(o => o.contains(el)))
+                    out.push(el);
+            }
+            // Text can stick out of a box that itself fits (a long word): name its parent.
+            const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
+            const range = document.createRange();
+            for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+                range.selectNodeContents(node);
+                const r = range.getBoundingClientRect();
+                const el = node.parentElement;
+                if (r.width && (r.right > width + 1 || r.left < -1) && el && !out.some(o => o.contains(el)))
+                    out.push(el);
+            }
+            return out.slice(0, 5).map(el => el.outerHTML.slice(0, 160));
+        }"""
+    ))
+
+
+def check_layout(page: Page) -> None:
+    """Nothing scrolls sideways; on failure, name the elements that stick out."""
+    overflow = horizontal_overflow(page)
+    if overflow > 0:  # a layout still in flight (scroll bar appearing, a transition) gets one more look
+        page.wait_for_timeout(300)
+        overflow = horizontal_overflow(page)
+    width = page.viewport_size["width"] if page.viewport_size else "?"
+    assert overflow <= 0, f"{page.url}: the page scrolls sideways by {overflow} px at {width} px: {overflowing_elements(page)}"
 
 
 def page_problems(page: Page, source: str, where: str, name: str, lang: str, width: int) -> list[str]:

@@ -2,7 +2,8 @@
 on a phone (390 px) and a desktop (1280 px), logged out and logged in.
 
 Each case also checks ``<html lang dir>`` and that the page has exactly one ``h1``, and saves
-a full-page screenshot to ``test-artifacts/screenshots/<page>-<lang>-<width>.png``.
+a full-page screenshot to ``test-artifacts/screenshots/<page>-<lang>-<width>.png`` (with
+``PONTE_SCREENSHOTS=1``: ``make screenshots``).
 """
 
 from __future__ import annotations
@@ -47,6 +48,15 @@ PAGES = [
     ("link-invalid", "/auth/confirm/not-a-valid-token", False, 400),
     ("invitation-invalid", "/invitations/not-a-valid-token", False, 400),
     ("not-found", "/no-such-page", False, 404),
+    # Search, open data, notifications and the personal data pages (issue 8)
+    ("search", "/search?q=Bari", False, 200),
+    ("search-nothing", "/search?q=zzqqxx&type=event", True, 200),
+    ("opendata", "/opendata/", False, 200),
+    ("notifications", "/me/notifications", True, 200),
+    ("notification-settings", "/me/notifications/settings", True, 200),
+    ("following", "/me/following", True, 200),
+    ("export", "/me/export", True, 200),
+    ("delete-account", "/me/delete", True, 200),
 ]
 WIDTHS = [390, 1280]
 

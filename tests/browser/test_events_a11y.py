@@ -9,7 +9,8 @@ address and a date's note). People: logged out; Marco, admin of the Comune di Ba
 organises every seed event; Amina (registered for the series, the single event and the online
 one); Chiara (waiting for the single event); Rahim (registered, no calendar address yet). Each
 case also checks ``<html lang dir>``, exactly one ``h1``, no sideways scrolling and that the seed
-data is on the page, and saves ``test-artifacts/screenshots/<page>-<lang>-<width>.png``.
+data is on the page, and saves ``test-artifacts/screenshots/<page>-<lang>-<width>.png`` (with
+``PONTE_SCREENSHOTS=1``: ``make screenshots``).
 """
 
 from __future__ import annotations
@@ -24,7 +25,7 @@ pytest.importorskip("playwright.sync_api")
 
 from playwright.sync_api import Browser, Page, expect
 
-from tests.browser.helpers import LANGUAGE_DIRECTIONS, open_page, page_problems, where_of
+from tests.browser.helpers import LANGUAGE_DIRECTIONS, horizontal_overflow, open_page, page_problems, where_of
 from tests.browser.seed import PASSWORD, PEOPLE, SERIES_TITLE_AR
 
 pytestmark = pytest.mark.browser
@@ -169,11 +170,6 @@ StateOf = Callable[[str], dict[str, Any]]
 # (a fixture imported into another module is a second fixture with its own cache): the login form
 # is rate-limited per address, so each person logs in once per server.
 _STATES: dict[tuple[str, str], dict[str, Any]] = {}
-
-
-def horizontal_overflow(page: Page) -> int:
-    """How many pixels the page is wider than the window (0: no horizontal scroll)."""
-    return int(page.evaluate("() => document.documentElement.scrollWidth - document.documentElement.clientWidth"))
 
 
 def log_in_patiently(page: Page, email: str, password: str, attempts: int = 8) -> None:

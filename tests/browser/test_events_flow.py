@@ -29,9 +29,9 @@ pytest.importorskip("playwright.sync_api")
 from babel.support import Translations
 from playwright.sync_api import BrowserContext, Locator, Page, expect
 
-from tests.browser.helpers import ROOT
+from tests.browser.helpers import ROOT, check_layout
 from tests.browser.seed import ONLINE_URL
-from tests.browser.test_events_a11y import StateOf, event_people, horizontal_overflow  # noqa: F401 — the fixture is shared
+from tests.browser.test_events_a11y import StateOf, event_people  # noqa: F401 — the fixture is shared
 from tests.browser.test_labs_flow import path_re, skip_to_main, tab_to
 
 pytestmark = pytest.mark.browser
@@ -45,10 +45,6 @@ def italian(message: str) -> str:
     """``message`` as the server shows it to people whose language is Italian (the compiled catalogue)."""
     return Translations.load(str(ROOT / "translations"), ["it"]).gettext(message)
 
-
-def check_layout(page: Page) -> None:
-    overflow = horizontal_overflow(page)
-    assert overflow <= 0, f"{page.url}: the page scrolls sideways by {overflow} px at {PHONE} px"
 
 
 def press_on(page: Page, selector: str, key: str = "Enter", limit: int = 150) -> None:

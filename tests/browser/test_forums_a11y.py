@@ -3,7 +3,8 @@ reported message, in Italian (ltr) and Arabic (rtl), at 390 and 1280 px.
 
 The pages show the seed discussion of ``seed.py`` (``live_server.seed["forum"]`` and
 ``["thread"]``). Each case also checks ``<html lang dir>``, exactly one ``h1`` and that the seed
-data is really on the page, and saves ``test-artifacts/screenshots/<page>-<lang>-<width>.png``.
+data is really on the page, and saves ``test-artifacts/screenshots/<page>-<lang>-<width>.png`` (with
+``PONTE_SCREENSHOTS=1``: ``make screenshots``).
 """
 
 from __future__ import annotations

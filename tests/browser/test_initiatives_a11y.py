@@ -11,7 +11,8 @@ application waiting and a report of outputs), ``practice`` (the good practice of
 admin); Giorgio (staff of the host school); Dario (official of the Comune di Bari: the dashboard);
 Bilal (admin of a youth association: he may replicate a practice). Each case also checks ``<html
 lang dir>``, exactly one ``h1``, no sideways scrolling and that the seed data is on the page, and
-saves ``test-artifacts/screenshots/<page>-<lang>-<width>.png``.
+saves ``test-artifacts/screenshots/<page>-<lang>-<width>.png`` (with
+``PONTE_SCREENSHOTS=1``: ``make screenshots``).
 """
 
 from __future__ import annotations

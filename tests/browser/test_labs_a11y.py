@@ -8,7 +8,8 @@ The pages show the lab data of ``seed.py`` (``live_server.seed``: ``lab`` takes 
 People: logged out, the administrator, Amina (an eligible citizen of Bari, author of
 ``proposal``), Sara (an official of the Comune di Bari). Each case also checks ``<html lang
 dir>``, exactly one ``h1`` and that the seed data is on the page, and saves
-``test-artifacts/screenshots/<page>-<lang>-<width>.png``.
+``test-artifacts/screenshots/<page>-<lang>-<width>.png`` (with
+``PONTE_SCREENSHOTS=1``: ``make screenshots``).
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ from playwright.sync_api import Browser, Page, expect
 
 from tests.browser.helpers import (
     LANGUAGE_DIRECTIONS,
+    horizontal_overflow,
     log_in,
     open_page,
     page_problems,
@@ -175,11 +177,6 @@ ERROR_CASES = [
 ]
 
 StateOf = Callable[[str], dict[str, Any]]
-
-
-def horizontal_overflow(page: Page) -> int:
-    """How many pixels the page is wider than the window (0: no horizontal scroll)."""
-    return int(page.evaluate("() => document.documentElement.scrollWidth - document.documentElement.clientWidth"))
 
 
 @pytest.fixture(scope="session")

@@ -24,8 +24,9 @@ pytest.importorskip("playwright.sync_api")
 
 from playwright.sync_api import Page, expect
 
+from tests.browser.helpers import check_layout
 from tests.browser.seed import ANSWER_ACCEPT, PASSWORD, PEOPLE
-from tests.browser.test_labs_a11y import StateOf, horizontal_overflow, lab_people  # noqa: F401 — the fixture is shared
+from tests.browser.test_labs_a11y import StateOf, lab_people  # noqa: F401 — the fixture is shared
 
 pytestmark = pytest.mark.browser
 
@@ -74,10 +75,6 @@ def skip_to_main(page: Page) -> None:
     page.keyboard.press("Enter")
     expect(page.locator("#main")).to_be_focused()
 
-
-def check_layout(page: Page) -> None:
-    overflow = horizontal_overflow(page)
-    assert overflow <= 0, f"{page.url}: the page scrolls sideways by {overflow} px at {PHONE} px"
 
 
 def keyboard_login(page: Page, email: str, password: str) -> None:

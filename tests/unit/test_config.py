@@ -55,3 +55,12 @@ def test_bad_boolean_in_environment_is_a_clear_error(monkeypatch: pytest.MonkeyP
     monkeypatch.setenv("PONTE_HSTS", "maybe")
     with pytest.raises(ConfigError, match="PONTE_HSTS"):
         _app({})
+
+
+def test_cheap_password_hashing_is_refused_outside_tests() -> None:
+    production = {"SECRET_KEY": "x" * 40, "SERVER_NAME": "ponte.example.org"}
+    with pytest.raises(ConfigError, match="PONTE_PASSWORD_HASHING"):
+        check(_app({**production, "PASSWORD_HASHING": "cheapest"}))
+    with pytest.raises(ConfigError, match="PONTE_PASSWORD_HASHING"):
+        check(_app({**production, "PASSWORD_HASHING": "md5"}))
+    check(_app({**production, "PASSWORD_HASHING": "cheapest", "TESTING": True}))

@@ -154,6 +154,7 @@ def running_server(database: str, tmp: Path, seed_script: str, seed_args: list[s
     env = {k: v for k, v in os.environ.items() if not k.startswith(("PONTE_", "FLASK_"))}
     env.update({
         "PONTE_TESTING": "1",
+        "PONTE_PASSWORD_HASHING": "cheapest",  # hundreds of logins: argon2 at full cost would dominate the test
         "PONTE_SECRET_KEY": secrets.token_urlsafe(48),
         "PONTE_DATABASE_URL": database,
         "PONTE_MAIL_BACKEND": "file",
