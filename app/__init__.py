@@ -14,7 +14,7 @@ from app import config as config_module
 from app import errors, i18n, templating
 from app.config import ROOT
 from app.db import db, expect_writes, make_engine
-from app.security import headers, login, ratelimit
+from app.security import headers, login, passwords, ratelimit
 from app.services import accounts, forums, mail, uploads
 
 csrf = CSRFProtect()
@@ -35,6 +35,7 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
     )
     config_module.load_config(app, overrides)
     config_module.check(app)
+    passwords.use_profile(app.config["PASSWORD_HASHING"])
     app.debug = bool(app.config.get("DEBUG"))
     logging.basicConfig(level=logging.INFO if app.debug else logging.WARNING)
 
@@ -79,6 +80,7 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
 
 def _register_blueprints(app: Flask) -> None:
     from blueprints.admin import bp as admin_bp
+    from blueprints.api import bp as api_bp
     from blueprints.auth import bp as auth_bp
     from blueprints.calendars import bp as calendars_bp
     from blueprints.case_histories import bp as case_histories_bp
@@ -92,16 +94,19 @@ def _register_blueprints(app: Flask) -> None:
     from blueprints.me import bp as me_bp
     from blueprints.moderation import bp as moderation_bp
     from blueprints.notifications import bp as notifications_bp
+    from blueprints.opendata import bp as opendata_bp
     from blueprints.organizations import bp as organizations_bp
     from blueprints.outputs import bp as outputs_bp
     from blueprints.practices import bp as practices_bp
+    from blueprints.privacy import bp as privacy_bp
     from blueprints.proposals import bp as proposals_bp
+    from blueprints.search import bp as search_bp
     from blueprints.territories import bp as territories_bp
     from blueprints.volunteers import bp as volunteers_bp
 
     for bp in (main_bp, auth_bp, me_bp, territories_bp, organizations_bp, founding_bp, forums_bp, labs_bp, proposals_bp,
                events_bp, calendars_bp, initiatives_bp, volunteers_bp, outputs_bp, practices_bp, case_histories_bp, dashboard_bp,
-               moderation_bp, admin_bp, notifications_bp):
+               moderation_bp, admin_bp, notifications_bp, opendata_bp, api_bp, privacy_bp, search_bp):
         app.register_blueprint(bp)
 
 

@@ -1,5 +1,5 @@
 """Command-line interface: ``flask db …``, ``flask seed-demo``, ``flask users …``, ``flask events …``,
-``flask notifications send``, ``flask worker``, ``flask territories …``, ``flask i18n …``.
+``flask notifications send``, ``flask worker``, ``flask territories …``, ``flask search rebuild``, ``flask i18n …``.
 Commands call services inside a unit of work."""
 
 from __future__ import annotations
@@ -75,12 +75,31 @@ def init_app(app: Flask) -> None:  # noqa: C901 — a flat list of small command
     @app.cli.command("seed-demo")
     def seed_demo() -> None:
         """Load territories and demo people (idempotent; local use only)."""
-        from app.services import demo
+        from app.services import demo, search_index
 
         with db.unit_of_work():
             report = demo.seed()
+            counts = search_index.rebuild()  # demo rows are written directly, not through the services
         for line in report:
             click.echo(line)
+        click.echo(f"search index: {sum(counts.values())} documents")
+
+    # ------------------------------------------------------------ search
+    @app.cli.group("search")
+    def search_group() -> None:
+        """The site-wide search index."""
+
+    @search_group.command("rebuild")
+    def search_rebuild() -> None:
+        """Write the whole search index again from the content (after bulk imports or seeding)."""
+        from app.services import search_index
+
+        expect_writes(True)
+        with db.unit_of_work():
+            counts = search_index.rebuild()
+        for kind, count in counts.items():
+            click.echo(f"{kind}: {count}")
+        click.echo(f"total: {sum(counts.values())}")
 
     # ------------------------------------------------------------ users
     @app.cli.group("users")

@@ -6,7 +6,7 @@ Nothing is read at import time; ``load_config`` is called by ``create_app``.
 from __future__ import annotations
 
 import os
-from datetime import timedelta
+from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -59,8 +59,14 @@ def defaults(instance_path: str) -> dict[str, Any]:
         # Accounts
         "TOKEN_MAX_AGE_CONFIRM": 3 * 24 * 3600,
         "TOKEN_MAX_AGE_RESET": 3600,
-        "PRIVACY_NOTICE_VERSION": "2026-11",
+        # The privacy notice in force and the day it took effect (shown on /privacy). A new version
+        # asks everyone who accepted an older one to accept it again (see blueprints/privacy).
+        "PRIVACY_NOTICE_VERSION": "2026-12",
+        "PRIVACY_NOTICE_DATE": "2026-12-01",
         "PASSWORD_MIN_LENGTH": 10,
+        # argon2id parameters: "rfc9106-low-memory" (3 passes over 64 MiB); "cheapest" is for test
+        # servers only (check() refuses it elsewhere), where hundreds of logins run in a few seconds.
+        "PASSWORD_HASHING": "rfc9106-low-memory",
         # Rate limits (Flask-Limiter syntax)
         "RATELIMIT_ENABLED": True,
         "RATELIMIT_LOGIN": "10 per minute;50 per hour",
@@ -69,10 +75,15 @@ def defaults(instance_path: str) -> dict[str, Any]:
         "RATELIMIT_POST": "6 per minute;60 per hour",
         "RATELIMIT_PARTICIPATE": "30 per minute;300 per hour",
         "RATELIMIT_FIGURES": "30 per minute;300 per hour",  # public figures: aggregate queries over whole regions
+        "RATELIMIT_API": "300 per minute",  # the open data API (/api/v1), per client address
+        "RATELIMIT_EXPORT": "3 per minute;10 per day",  # GDPR data export: a large download
         "FORUM_NEW_MEMBER_DAYS": 7,
         # Deployment
         "ACCESSIBILITY_STATEMENT_URL": "",
         "CONTACT_EMAIL": "info@ponte.localhost",
+        # Open data catalogue (DCAT-AP_IT): the publishing body's IPA code and name
+        "CATALOG_PUBLISHER_IPA": "ponte",
+        "CATALOG_PUBLISHER_NAME": "Ponte",
         "PROXY_FIX": 0,
         "HSTS": False,
         "DEFAULT_TIMEZONE": "Europe/Rome",
@@ -125,6 +136,10 @@ def check(app: Flask) -> None:
     """Fail fast on settings that would run unsafely or not at all."""
     cfg = app.config
     local = app.debug or cfg.get("DEBUG") or cfg.get("TESTING")
+    if cfg["PASSWORD_HASHING"] not in ("rfc9106-low-memory", "cheapest"):
+        raise ConfigError("PONTE_PASSWORD_HASHING must be rfc9106-low-memory (or cheapest, for tests only).")
+    if cfg["PASSWORD_HASHING"] == "cheapest" and not cfg.get("TESTING"):  # noqa: S105 — a profile name, not a password
+        raise ConfigError("PONTE_PASSWORD_HASHING=cheapest is for tests only: it would make stolen password hashes easy to crack.")
     if not local:
         if cfg["SECRET_KEY"] == DEV_SECRET or len(cfg["SECRET_KEY"]) < 32:
             raise ConfigError(
@@ -137,3 +152,9 @@ def check(app: Flask) -> None:
         raise ConfigError("PONTE_MAIL_BACKEND must be one of: file, smtp, memory.")
     if cfg["PASSWORD_MIN_LENGTH"] < 8:
         raise ConfigError("PONTE_PASSWORD_MIN_LENGTH must be at least 8.")
+    try:
+        date.fromisoformat(str(cfg["PRIVACY_NOTICE_DATE"]))
+    except ValueError:
+        raise ConfigError("PONTE_PRIVACY_NOTICE_DATE must be a date such as 2026-12-01.") from None
+    if not 1 <= len(str(cfg["PRIVACY_NOTICE_VERSION"])) <= 32:
+        raise ConfigError("PONTE_PRIVACY_NOTICE_VERSION must have 1 to 32 characters.")

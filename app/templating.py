@@ -9,7 +9,7 @@ from types import SimpleNamespace
 from typing import Any
 
 from flask import Flask, current_app, g, request, url_for
-from flask_babel import format_date, format_datetime, format_decimal, get_locale
+from flask_babel import format_date, format_datetime, format_decimal, get_locale, gettext
 from flask_login import current_user
 from markupsafe import Markup
 
@@ -19,6 +19,7 @@ from app.security.headers import csp_nonce
 from app.security.permissions import Permission
 from app.security.policy import can as policy_can
 from app.services.italian_ids import display_phone
+from models import UserStatus
 
 # Translated names of stored codes, for templates: ``labels.kind[org.kind]``.
 LABELS = SimpleNamespace(
@@ -68,6 +69,13 @@ def switch_url(code: str) -> str:
     return url_for("main.switch_language", code=code, next=here)
 
 
+def person_name(user: Any) -> str:
+    """Someone's name as shown to others; "deleted participant" once they deleted their account."""
+    if user is None or user.status == UserStatus.DELETED:
+        return gettext("deleted participant")
+    return str(user.display_name)
+
+
 def rich_html(value: str | None) -> Markup:
     """Show HTML that was sanitized on write (``*_html`` columns only)."""
     return Markup(value or "")  # noqa: S704 — only ever given *_html columns, sanitized by app.sanitize on write
@@ -91,6 +99,7 @@ def init_app(app: Flask) -> None:
         format_datetime=format_datetime,
         format_decimal=format_decimal,
         display_phone=display_phone,
+        person_name=person_name,
         labels=LABELS,
     )
     app.jinja_env.filters["rich_html"] = rich_html

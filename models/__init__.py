@@ -98,6 +98,8 @@ from models.organizations import (
     SchoolLevel,
     ThirdSectorType,
 )
+from models.privacy import Consent, ConsentMethod
+from models.search import SearchDocument, SearchKind
 from models.territories import Territory, TerritoryLevel
 
 __all__ = [
@@ -117,6 +119,8 @@ __all__ = [
     "CaseHistoryImage",
     "CaseHistoryOrganization",
     "CaseStatus",
+    "Consent",
+    "ConsentMethod",
     "Delivery",
     "Eligibility",
     "Event",
@@ -194,6 +198,8 @@ __all__ = [
     "Role",
     "RoleAssignment",
     "SchoolLevel",
+    "SearchDocument",
+    "SearchKind",
     "SessionStatus",
     "SponsorStatus",
     "StepKey",

@@ -7,8 +7,11 @@ from typing import Any
 
 from app.db import db
 from app.security.passwords import hash_password
+from app.services import accounts
 from app.services.territories import name_key
 from models import (
+    Consent,
+    ConsentMethod,
     MemberRole,
     Membership,
     MembershipStatus,
@@ -65,12 +68,15 @@ def user(
     locale: str = "it", home: Territory | None = None, **extra: Any,
 ) -> User:
     n = next(_seq)
+    extra.setdefault("privacy_version", accounts.settings.privacy_version)  # the notice in force: no re-acceptance page
     u = User(
         email=email or f"person{n}@example.org", display_name=name or f"Persona {n}",
         password_hash=_hash(password), locale=locale, home_territory=home, languages_spoken=[],
-        privacy_version="2026-11", email_confirmed_at=utcnow() if confirmed else None, **extra,
+        email_confirmed_at=utcnow() if confirmed else None, **extra,
     )
     db.session.add(u)
+    db.session.flush()
+    db.session.add(Consent(user_id=u.id, notice_version=u.privacy_version, method=ConsentMethod.REGISTRATION))
     db.session.flush()
     return u
 

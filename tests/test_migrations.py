@@ -16,6 +16,7 @@ from sqlalchemy import create_engine, inspect, text
 
 from app.config import ROOT
 from models import Base
+from models.search import is_engine_object
 
 
 def _config(url: str) -> Config:
@@ -41,12 +42,18 @@ def empty_url(tmp_path: Path) -> Iterator[str]:
     admin.dispose()
 
 
+def _not_search_engine(obj, name, type_, reflected, compare_to) -> bool:  # type: ignore[no-untyped-def]
+    return not (reflected and compare_to is None and is_engine_object(name, type_))
+
+
 def test_upgrade_to_head_matches_models_and_downgrade_empties(empty_url: str) -> None:
     cfg = _config(empty_url)
     command.upgrade(cfg, "head")
     engine = create_engine(empty_url)
     with engine.connect() as conn:
-        diff = compare_metadata(MigrationContext.configure(conn, opts={"compare_type": True}), Base.metadata)
+        # Only the full-text objects of search_documents (FTS5 tables, tsvector column) are left out.
+        opts = {"compare_type": True, "include_object": _not_search_engine}
+        diff = compare_metadata(MigrationContext.configure(conn, opts=opts), Base.metadata)
     assert diff == []
     command.downgrade(cfg, "base")
     with engine.connect() as conn:

@@ -52,8 +52,9 @@ def init_app(app: Flask) -> None:
             if request.args.get("v"):
                 h["Cache-Control"] = "public, max-age=31536000, immutable"
             return response
+        # The open data API answers the same to everyone: public even for a logged-in reader.
         private = request.path.startswith(PRIVATE_PREFIXES) or (
-            not g.get("db_down") and current_user.is_authenticated
+            not g.get("db_down") and not request.path.startswith("/api/") and current_user.is_authenticated
         )
         if private:
             h["Cache-Control"] = "no-store"

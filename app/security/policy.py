@@ -34,6 +34,7 @@ from models import (
     Territory,
     Thread,
     User,
+    UserStatus,
 )
 
 Rule = Callable[[User | None, Any], bool]
@@ -338,8 +339,8 @@ def _territory_view(user: User | None, target: Any) -> bool:
 
 @rule(Permission.USER_SUSPEND)
 def _user_suspend(user: User | None, target: Any) -> bool:
-    """Administrators suspend accounts (never their own)."""
-    return is_admin(user) and target is not user
+    """Administrators suspend accounts (never their own, nor an account its owner deleted)."""
+    return is_admin(user) and target is not user and getattr(target, "status", None) != UserStatus.DELETED
 
 
 # ---------------------------------------------------------------- events

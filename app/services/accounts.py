@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 
 from email_validator import EmailNotValidError, validate_email
-from sqlalchemy import delete, select
+from sqlalchemy import delete, exists, insert, literal, select
 from sqlalchemy.exc import IntegrityError
 
 from app.db import db
@@ -23,7 +23,18 @@ from app.security.passwords import fingerprint, hash_password, needs_rehash, ver
 from app.security.permissions import Permission
 from app.security.policy import ensure
 from app.services import audit, mail, territories
-from models import AccountToken, Role, RoleAssignment, Territory, TokenPurpose, User, UserSession, UserStatus
+from models import (
+    AccountToken,
+    Consent,
+    ConsentMethod,
+    Role,
+    RoleAssignment,
+    Territory,
+    TokenPurpose,
+    User,
+    UserSession,
+    UserStatus,
+)
 from models.base import utcnow
 
 COMMON_PASSWORDS = frozenset(
@@ -241,8 +252,24 @@ def register(draft: RegistrationDraft) -> User | None:
             db.session.add(user)
     except IntegrityError:
         return None  # a concurrent registration won the race: same answer as above
+    _log_consent(user, ConsentMethod.REGISTRATION)
     _send_confirmation(user)
     return user
+
+
+def _log_consent(user: User, method: ConsentMethod) -> None:
+    """The consent log's row for the version the new account was created with (see app.services.privacy)."""
+    db.session.add(Consent(user_id=user.id, notice_version=user.privacy_version, method=method,
+                           accepted_at=user.privacy_accepted_at or utcnow()))
+
+
+def log_missing_consents() -> int:
+    """Consent rows for accounts created in bulk (demo data, imports) that accepted the notice
+    (``privacy_version`` set) but have none in the log yet: one statement. Returns how many."""
+    missing = select(User.id, User.privacy_version, literal(ConsentMethod.REGISTRATION.value), User.created_at).where(
+        User.privacy_version != "", ~exists().where(Consent.user_id == User.id))
+    result = db.session.execute(insert(Consent).from_select(["user_id", "notice_version", "method", "accepted_at"], missing))
+    return int(result.rowcount or 0)
 
 
 def _send_confirmation(user: User) -> None:
@@ -393,12 +420,19 @@ def create_admin(email: str, display_name: str, password: str) -> User:
         _check_password(password, address, display_name)
         user = User(
             email=address, display_name=display_name, password_hash=hash_password(password),
-            privacy_version=settings.privacy_version, email_confirmed_at=utcnow(), languages_spoken=[],
+            privacy_version=settings.privacy_version, privacy_accepted_at=utcnow(), email_confirmed_at=utcnow(),
+            languages_spoken=[],
         )
         db.session.add(user)
         db.session.flush()
+        _log_consent(user, ConsentMethod.OPERATOR)
     _add_role(user, Role.ADMIN, None)
     return user
+
+
+def _refuse_deleted(user: User) -> None:
+    if user.status == UserStatus.DELETED:
+        raise Conflict(_l("This account was deleted by its owner."))
 
 
 def _add_role(user: User, role: Role, territory: Territory | None) -> RoleAssignment:
@@ -416,6 +450,7 @@ def grant_role(actor: User | None, user: User, role: Role, territory: Territory 
     """Give ``user`` a platform role; moderators need a territory. ``actor=None`` is the CLI."""
     if actor is not None:
         ensure(actor, Permission.ROLE_GRANT, user)
+    _refuse_deleted(user)
     if role == Role.MODERATOR and territory is None:
         raise ValidationFailed({"territory": _l("A moderator needs a territory.")})
     if role == Role.ADMIN and territory is not None:
@@ -425,6 +460,7 @@ def grant_role(actor: User | None, user: User, role: Role, territory: Territory 
 
 def suspend(actor: User, user: User, suspended: bool, reason: str = "") -> User:
     """Suspend an account (its sessions end at once) or lift the suspension. Audited."""
+    _refuse_deleted(user)  # a clear answer rather than the policy's refusal
     ensure(actor, Permission.USER_SUSPEND, user)
     user.status = UserStatus.SUSPENDED if suspended else UserStatus.ACTIVE
     if suspended:

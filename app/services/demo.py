@@ -198,6 +198,7 @@ def seed() -> list[str]:
             report.extend(part.seed())
     if not report:
         report.append("Demo data is already loaded; nothing changed.")
+    accounts.log_missing_consents()  # demo people are written directly: give them their consent rows
     return report
 
 

@@ -24,7 +24,7 @@ from app.i18n import LANGUAGES, _l
 from app.sanitize import rich_text
 from app.security.permissions import Permission
 from app.security.policy import can, ensure
-from app.services import audit, memberships, notifications, territories
+from app.services import audit, memberships, notifications, search_index, territories
 from app.services.italian_ids import normalize_https_url
 from models import (
     ACTIVE_REGISTRATION,
@@ -258,6 +258,7 @@ def create_event(actor: User, organization: Organization, draft: EventDraft) -> 
         db.session.add(EventSession(event_id=event.id, original_start=start, starts_at=start, ends_at=end,
                                     confirmed_count=0, waiting_count=0, arrivals=0, sequence=0))
     db.session.flush()
+    search_index.refresh(event)
     audit.record(actor, "event.create", "event", event.id, event.title, organization=organization.slug)
     if not organization.is_hidden:
         notifications.notify_followers(FollowTarget.ORGANIZATION, organization.id, "organization.event", "event", event.id,
@@ -293,6 +294,7 @@ def update_event(actor: User, event: Event, draft: EventDraft, seen_version: int
         raise Conflict(_EDITED_MEANWHILE) from None
     _follow_slots(event, old_sessions, v["slots"], None if was_series else old_start)
     db.session.flush()
+    search_index.refresh(event)
     if changed:
         _tell_registrants(event, None, "event.changed", f"changed-{event.sequence}")
     if old_capacity is not None and (event.capacity is None or event.capacity > old_capacity):

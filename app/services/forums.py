@@ -21,7 +21,7 @@ from app.i18n import _l
 from app.sanitize import rich_text
 from app.security.permissions import Permission
 from app.security.policy import can, ensure
-from app.services import Page, audit, follows, notifications, paginate, territories
+from app.services import Page, audit, follows, notifications, paginate, search_index, territories
 from models import (
     FollowTarget,
     Forum,
@@ -294,6 +294,7 @@ def create_thread(actor: User, forum: Forum, draft: ThreadDraft) -> Thread:
     db.session.execute(update(Forum).where(Forum.id == forum.id).values(threads_count=Forum.threads_count + 1))
     follows.add(actor.id, FollowTarget.THREAD, thread.id)
     db.session.flush()
+    search_index.refresh(thread)
     notifications.notify_followers(FollowTarget.FORUM, forum.id, "forum.thread", "thread", thread.id, exclude=[actor.id],
                                    title=thread.title, actor=actor.display_name)
     return thread
@@ -306,6 +307,7 @@ def reply(actor: User, thread: Thread, draft: PostDraft) -> Post:
     body = _clean_body(draft.body)
     org, official = _speaker(actor, draft.organization_id)
     post = _add_post(actor, thread, body, org, official, reply_to=draft.reply_to)
+    search_index.refresh(post)
     mentioned = mentioned_people(thread, body) - {actor.id}
     about = {"title": thread.title, "actor": actor.display_name, "position": post.position}
     notifications.notify(mentioned, "thread.mention", "thread", thread.id, dedupe_key=f"post-{post.id}", **about)
@@ -355,6 +357,7 @@ def edit_post(actor: User, post: Post, body: str, seen_version: int) -> Post:
         db.session.flush()
     except StaleDataError:
         raise Conflict(_l("This message was changed while you were editing it. Check the text below and save again.")) from None
+    search_index.refresh(post)
     return post
 
 
@@ -363,6 +366,7 @@ def delete_post(actor: User, post: Post) -> Post:
     ensure(actor, Permission.POST_DELETE, post)
     db.session.add(PostRevision(post_id=post.id, body=post.body))
     post.deleted_at = utcnow()
+    search_index.refresh(post)
     return post
 
 
@@ -393,6 +397,7 @@ def set_post_hidden(actor: User, post: Post, hidden: bool, reason: str = "") -> 
     changed = post.is_hidden != hidden
     post.is_hidden = hidden
     post.hidden_reason = audit.public_reason(reason) if hidden else ""
+    search_index.refresh(post)
     audit.record(actor, "post.hide" if hidden else "post.restore", "post", post.id, post.thread.title, reason=post.hidden_reason)
     if changed:
         notifications.tell_author(actor, post.author_id, hidden, "thread", post.thread_id, key=f"post-{post.id}",
@@ -413,6 +418,8 @@ def set_thread_flag(actor: User, thread: Thread, flag: str, value: bool, reason:
             notifications.tell_author(actor, thread.author_id, value, "forum", thread.forum_id, key=f"thread-{thread.id}",
                                       title=thread.title, reason=thread.hidden_reason)
     setattr(thread, f"is_{flag}", value)
+    if flag == "hidden":
+        search_index.refresh(thread)
     audit.record(actor, f"thread.{flag}" if value else f"thread.un{flag}", "thread", thread.id, thread.title, reason=reason)
     return thread
 
@@ -432,6 +439,7 @@ def move_thread(actor: User, thread: Thread, target_slug: str) -> Thread:
         thread.forum = target
         thread.forum_id = target.id
         db.session.flush()
+        search_index.refresh(thread)
         audit.record(actor, "thread.move", "thread", thread.id, thread.title, source=source.slug, target=target.slug)
     return thread
 

@@ -24,7 +24,7 @@ from app.i18n import ACTION_NAMES, LANGUAGES, _l
 from app.sanitize import rich_text
 from app.security.permissions import Permission
 from app.security.policy import can, ensure
-from app.services import Page, audit, paginate, territories
+from app.services import Page, audit, paginate, search_index, territories
 from app.services.initiative_partners import (
     MAX_MATERIALS,
     ORGANIZING_ROLES,
@@ -232,6 +232,7 @@ def update_initiative(actor: User, initiative: Initiative, draft: InitiativeDraf
         db.session.flush()
     except StaleDataError:
         raise Conflict(_EDITED_MEANWHILE) from None
+    search_index.refresh(initiative)
     audit.record(actor, "initiative.update", "initiative", initiative.id, initiative.title)
     return initiative
 
@@ -272,6 +273,7 @@ def set_status(actor: User, initiative: Initiative, status: str, *, confirm: boo
         db.session.flush()
     except StaleDataError:
         raise Conflict(_EDITED_MEANWHILE) from None
+    search_index.refresh(initiative)
     audit.record(actor, "initiative.status", "initiative", initiative.id, initiative.title, before=old.value, after=new.value)
     return initiative
 

@@ -18,7 +18,7 @@ from app.i18n import _l
 from app.sanitize import rich_text
 from app.security.permissions import Permission
 from app.security.policy import ensure
-from app.services import Page, audit, notifications, paginate, territories, unique_slug
+from app.services import Page, audit, notifications, paginate, search_index, territories, unique_slug
 from app.services.exports import to_csv
 from models import (
     Eligibility,
@@ -179,6 +179,7 @@ def create_lab(actor: User, convener: Organization, draft: LabDraft) -> Lab:
         raise ValidationFailed(errors)
     lab = Lab(slug=unique_slug(Lab.slug, values["title"], "laboratorio", RESERVED_SLUGS), convener_id=convener.id, convener=convener, created_by_id=actor.id, proposals_count=0)
     _save(lab, values, new=True)
+    search_index.refresh(lab)
     audit.record(actor, "lab.create", "lab", lab.id, lab.title, convener=convener.slug)
     if not convener.is_hidden:
         notifications.notify_followers(FollowTarget.ORGANIZATION, convener.id, "organization.lab", "lab", lab.id,
@@ -195,6 +196,7 @@ def update_lab(actor: User, lab: Lab, draft: LabDraft, seen_version: int) -> Lab
     if seen_version != lab.version:
         raise Conflict(_l("Someone else changed this lab while you were editing it. Check the values below and save again."))
     _save(lab, values)
+    search_index.refresh(lab)
     audit.record(actor, "lab.update", "lab", lab.id, lab.title)
     return lab
 

@@ -22,6 +22,7 @@ from app.services import (
     memberships,
     notifications,
     paginate,
+    search_index,
     territories,
     unique_slug,
     uploads,
@@ -248,6 +249,7 @@ def create_organization(actor: User, draft: OrganizationDraft) -> Organization:
     db.session.add(Membership(organization_id=org.id, user_id=actor.id, role=MemberRole.ADMIN, status=MembershipStatus.ACTIVE, decided_at=utcnow()))
     db.session.flush()
     db.session.expire(actor, ["memberships"])
+    search_index.refresh(org)
     audit.record(actor, "organization.create", "organization", org.id, org.name)
     return org
 
@@ -268,6 +270,7 @@ def update_organization(actor: User, org: Organization, draft: OrganizationDraft
         if old is not None:
             uploads.discard(old)
     db.session.flush()
+    search_index.refresh(org)
     return org
 
 
@@ -303,6 +306,7 @@ def set_hidden(actor: User, org: Organization, hidden: bool, note: str = "") -> 
                              "organization", org.id, dedupe_key=f"hidden-{utcnow().isoformat()}", title=org.name,
                              reason=audit.public_reason(note) if hidden else "")
     org.is_hidden = hidden
+    search_index.refresh(org)
     audit.record(actor, "organization.hide" if hidden else "organization.unhide", "organization", org.id, org.name, note=note)
     return org
 

@@ -23,7 +23,7 @@ from app.i18n import LANGUAGES, _l
 from app.sanitize import rich_text
 from app.security.permissions import Permission
 from app.security.policy import can, ensure
-from app.services import Page, audit, memberships, notifications, territories
+from app.services import Page, audit, memberships, notifications, search_index, territories
 from models import (
     PUBLIC_STATUSES,
     GoodPractice,
@@ -127,6 +127,7 @@ def designate(actor: User, initiative: Initiative, card: PracticeCard) -> GoodPr
             db.session.add(practice)
     except IntegrityError:
         raise Conflict(_l("This initiative is already a good practice.")) from None
+    search_index.refresh(practice)
     audit.record(actor, "good_practice.designate", "good_practice", practice.id, practice.title, initiative=initiative.id)
     notifications.notify(memberships.admin_ids(initiative.lead), "good_practice.designated", "good_practice", practice.id,
                          dedupe_key="designated", title=practice.title, initiative=initiative.title)
@@ -147,6 +148,7 @@ def update_card(actor: User, practice: GoodPractice, card: PracticeCard, stored_
             db.session.flush()
     except StaleDataError:
         raise Conflict(_EDITED_MEANWHILE) from None
+    search_index.refresh(practice)
     audit.record(actor, "good_practice.update", "good_practice", practice.id, practice.title)
     return practice
 
@@ -157,6 +159,7 @@ def set_published(actor: User, practice: GoodPractice, published: bool) -> GoodP
     if practice.is_published != published:
         practice.is_published = published
         db.session.flush()
+        search_index.refresh(practice)
         audit.record(actor, "good_practice.publish" if published else "good_practice.unpublish", "good_practice",
                      practice.id, practice.title)
     return practice

@@ -17,7 +17,18 @@ from app.i18n import _l
 from app.sanitize import rich_text
 from app.security.permissions import Permission
 from app.security.policy import can, ensure
-from app.services import Page, audit, follows, labs, memberships, notifications, paginate, territories, uploads
+from app.services import (
+    Page,
+    audit,
+    follows,
+    labs,
+    memberships,
+    notifications,
+    paginate,
+    search_index,
+    territories,
+    uploads,
+)
 from models import (
     FollowTarget,
     Lab,
@@ -79,12 +90,19 @@ class ProposalFilters:
 
 
 def _random_order(seed: int):  # type: ignore[no-untyped-def]
-    """A stable pseudo-random order for one visitor: (id × a + b) mod a prime. Portable SQL,
-    the same on every page, different for every seed."""
+    """A stable pseudo-random order for one visitor, the same on every page and different for
+    every seed, in portable SQL: two rounds of (x × a + b) mod a prime, with different primes.
+    One round alone keeps consecutive ids in an arithmetic progression (for many seeds, simply
+    oldest or newest first); the second round scatters them."""
     rng = random.Random(seed)  # noqa: S311 — an ordering, not a secret
-    a, b = rng.randrange(1, 2_147_483_646), rng.randrange(0, 2_147_483_646)
-    # 64-bit arithmetic: id × a overflows PostgreSQL's 32-bit integer.
-    return (cast(Proposal.id, BigInteger) * a + b) % 2_147_483_647
+    a, b = rng.randrange(1, _PRIME_1), rng.randrange(0, _PRIME_1)
+    c, d = rng.randrange(1, _PRIME_2), rng.randrange(0, _PRIME_2)
+    # 64-bit arithmetic: x × a overflows PostgreSQL's 32-bit integer; every factor is below 2³¹.
+    first = (cast(Proposal.id, BigInteger) * a + b) % _PRIME_1
+    return (first * c + d) % _PRIME_2
+
+
+_PRIME_1, _PRIME_2 = 2_147_483_647, 2_147_483_629
 
 
 def list_proposals(lab: Lab | None, filters: ProposalFilters, page: int = 1, per_page: int = PER_PAGE) -> Page[Proposal]:
@@ -226,6 +244,7 @@ def update_proposal(actor: User, proposal: Proposal, draft: ProposalDraft, seen_
         db.session.flush()
     except StaleDataError:
         raise Conflict(_l("This proposal changed while you were editing it (perhaps someone supported it). Check it and try again.")) from None
+    search_index.refresh(proposal)
     return proposal
 
 
@@ -240,6 +259,7 @@ def publish_proposal(actor: User, proposal: Proposal) -> Proposal:
     proposal.published_at = utcnow()
     db.session.execute(update(Lab).where(Lab.id == proposal.lab_id).values(proposals_count=Lab.proposals_count + 1))
     db.session.flush()
+    search_index.refresh(proposal)
     notifications.notify_followers(FollowTarget.LAB, proposal.lab_id, "lab.proposal", "proposal", proposal.id,
                                    exclude=[actor.id], title=proposal.title, lab=proposal.lab.title)
     return proposal
@@ -647,6 +667,7 @@ def set_proposal_hidden(actor: User, proposal: Proposal, hidden: bool, reason: s
                                   title=proposal.title, reason=audit.public_reason(reason) if hidden else "")
     proposal.is_hidden = hidden
     proposal.hidden_reason = audit.public_reason(reason) if hidden else ""
+    search_index.refresh(proposal)
     audit.record(actor, "proposal.hide" if hidden else "proposal.restore", "proposal", proposal.id, proposal.title, reason=proposal.hidden_reason)
     return proposal
 

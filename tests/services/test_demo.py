@@ -38,6 +38,7 @@ from app.services import (
     uploads,
 )
 from models import (
+    Consent,
     Event,
     EventKind,
     EventMode,
@@ -138,6 +139,9 @@ def _region(territory: Territory) -> str:
 def test_demo_data_covers_every_kind_role_and_region_and_loads_once(seeded) -> None:  # type: ignore[no-untyped-def]
     assert any("Demo accounts" in line for line in seeded)
     assert demo.seed() == ["Demo data is already loaded; nothing changed."]
+    # Every demo person is in the consent log once, for the notice in force.
+    assert _count(Consent) == _count(User) and {c.notice_version for c in db.session.scalars(select(Consent))} == {
+        accounts.settings.privacy_version}
     assert _count(Territory, Territory.level == TerritoryLevel.REGION) == 20
     assert _count(Territory, Territory.level == TerritoryLevel.PROVINCE) == 107
     assert set(db.session.scalars(select(Organization.kind))) == set(OrgKind)

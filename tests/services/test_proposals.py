@@ -104,6 +104,20 @@ def test_random_order_is_stable_for_one_seed(session, w) -> None:  # type: ignor
     assert len(first) == 6
 
 
+def test_random_order_shuffles_for_every_seed(session, w) -> None:  # type: ignore[no-untyped-def]
+    """Consecutive ids come out scattered, not oldest- or newest-first, whatever the visitor's seed."""
+    lab = make_lab(w)
+    for n in range(12):
+        publish(lab, w.resident, title=f"Proposta in ordine casuale {n}")
+    orders = [
+        tuple(p.id for p in proposals.list_proposals(lab, ProposalFilters(sort="random", seed=seed)).items)
+        for seed in range(30)
+    ]
+    assert all(len(order) == 12 for order in orders)
+    assert not [order for order in orders if list(order) in (sorted(order), sorted(order, reverse=True))]
+    assert len(set(orders)) == 30
+
+
 @pytest.mark.parametrize("phase", [LabPhase.UPCOMING, LabPhase.DELIBERATION, LabPhase.VOTING, LabPhase.RESULTS])
 def test_proposals_are_written_and_published_only_in_the_proposals_phase(session, w, phase) -> None:  # type: ignore[no-untyped-def]
     lab = make_lab(w)

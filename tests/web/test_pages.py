@@ -133,6 +133,7 @@ COVERED_ELSEWHERE = {"/lang/<code>", "/territories/<code>", "/auth/confirm/<toke
 
 
 def test_every_route_is_declared_in_a_status_test(app) -> None:  # type: ignore[no-untyped-def]
+    from tests.web.test_api import COVERED_ROUTES as API_ROUTES
     from tests.web.test_calendars import COVERED_ROUTES as CALENDAR_ROUTES
     from tests.web.test_case_histories import COVERED_ROUTES as CASE_HISTORY_ROUTES
     from tests.web.test_dashboard import COVERED_ROUTES as DASHBOARD_ROUTES
@@ -140,15 +141,18 @@ def test_every_route_is_declared_in_a_status_test(app) -> None:  # type: ignore[
     from tests.web.test_initiatives import COVERED_ROUTES as INITIATIVE_ROUTES
     from tests.web.test_labs import COVERED_ROUTES as LAB_ROUTES
     from tests.web.test_notifications import COVERED_ROUTES as NOTIFICATION_ROUTES
+    from tests.web.test_opendata import COVERED_ROUTES as OPENDATA_ROUTES
     from tests.web.test_outputs import COVERED_ROUTES as OUTPUT_ROUTES
     from tests.web.test_practices import COVERED_ROUTES as PRACTICE_ROUTES
+    from tests.web.test_privacy import COVERED_ROUTES as PRIVACY_ROUTES
     from tests.web.test_proposals import COVERED_ROUTES as PROPOSAL_ROUTES
+    from tests.web.test_search import COVERED_ROUTES as SEARCH_ROUTES
     from tests.web.test_volunteers import COVERED_ROUTES as VOLUNTEER_ROUTES
 
     declared = (
         set(PUBLIC) | set(PRIVATE) | COVERED_ELSEWHERE | LAB_ROUTES | PROPOSAL_ROUTES | CALENDAR_ROUTES | EVENT_ROUTES
         | INITIATIVE_ROUTES | VOLUNTEER_ROUTES | OUTPUT_ROUTES | PRACTICE_ROUTES | CASE_HISTORY_ROUTES | DASHBOARD_ROUTES
-        | NOTIFICATION_ROUTES
+        | NOTIFICATION_ROUTES | OPENDATA_ROUTES | API_ROUTES | PRIVACY_ROUTES | SEARCH_ROUTES
     )
     routes = {rule.rule for rule in app.url_map.iter_rules()}
     assert routes - declared == set(), "add new routes to PUBLIC, PRIVATE or COVERED_ELSEWHERE"

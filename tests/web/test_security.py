@@ -10,6 +10,7 @@ import pytest
 from sqlalchemy import func, select
 from sqlalchemy.exc import OperationalError
 
+from app.security import passwords
 from app.security.ratelimit import limiter
 from models import Feedback, User, UserSession
 from tests import factories
@@ -135,8 +136,18 @@ def _timed(fn) -> float:  # type: ignore[no-untyped-def]
     return time.perf_counter() - start
 
 
-def test_login_failure_is_the_same_for_known_and_unknown_emails(client) -> None:  # type: ignore[no-untyped-def]
+@pytest.fixture
+def real_password_hashing(session):  # type: ignore[no-untyped-def]
+    """argon2 at its production cost (tests otherwise hash with the cheapest parameters)."""
+    passwords.use_profile("rfc9106-low-memory")
+    yield
+    passwords.use_profile("cheapest")
+
+
+def test_login_failure_is_the_same_for_known_and_unknown_emails(client, session, real_password_hashing) -> None:  # type: ignore[no-untyped-def]
     user = factories.user(email="known@example.org")
+    user.password_hash = passwords.hash_password(factories.PASSWORD)  # a hash at the production cost
+    session.flush()
     known = client.post_form("/auth/login", {"email": user.email, "password": "wrong password!"})
     unknown = client.post_form("/auth/login", {"email": "unknown@example.org", "password": "wrong password!"})
     assert known.status_code == unknown.status_code == 200

@@ -1,0 +1,3 @@
+from blueprints.opendata.routes import bp
+
+__all__ = ["bp"]

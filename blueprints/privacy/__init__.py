@@ -1,0 +1,3 @@
+from blueprints.privacy.routes import bp
+
+__all__ = ["bp"]

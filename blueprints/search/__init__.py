@@ -1,0 +1,3 @@
+from blueprints.search.routes import bp
+
+__all__ = ["bp"]
