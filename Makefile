@@ -12,7 +12,7 @@ LOCAL_FLASK := PONTE_DEBUG=1 $(FLASK)
 TEST_WORKERS ?= 2
 export FLASK_APP := wsgi:app
 
-.PHONY: help run test screenshots check-prereqs install install-test assets db demo serve lint i18n-extract i18n-update i18n-compile bench clean
+.PHONY: help run test screenshots check-prereqs install install-test assets db demo serve lint i18n-extract i18n-update i18n-compile bench clean prod-local prod-local-stop
 
 help:
 	@echo "make run    - install everything, prepare the local database with demo data, serve on http://127.0.0.1:5000"
@@ -21,6 +21,9 @@ help:
 	@echo "make screenshots - the browser tests, saving screenshots to test-artifacts/screenshots/"
 	@echo "make lint   - ruff"
 	@echo "make bench  - print performance figures (see bench/)"
+	@echo "make prod-local      - the production stack on 127.0.0.1: PostgreSQL, Redis, 2 gunicorn instances, mail worker,"
+	@echo "                       nginx on http://127.0.0.1:8080 (settings: instance/prod-local/ponte.env)"
+	@echo "make prod-local-stop - stop what make prod-local started"
 
 check-prereqs:
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else 1)' 2>/dev/null || \
@@ -101,8 +104,35 @@ i18n-extract: $(VENV)/.installed
 i18n-update: $(VENV)/.installed
 	$(LOCAL_FLASK) i18n update
 
+# Load benchmark (bench/runner.py): Ponte and a ceiling app under gunicorn (2 sync workers each), loaded
+# with wrk (apt-get install wrk when root), on the tier-S SQLite database, seeded first when missing.
+# Every page at 8 connections, 3 rounds of 4 s runs (19 pages × 3 rounds × 4 s keeps it under 5 minutes; the
+# workers' memory is compared after round 1 and at the end); also in instance/bench/results-sqlite-S.{json,md}.
+BENCH_PG_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432/ponte_bench_m
 bench: install assets i18n-compile
+	@test -f instance/bench/S.json || $(PY) -m bench seed --tier S --seed 42
+	$(PY) -m bench run --tier S --rounds 3 --duration 4 --connections 8 --warmup 0 --memory-requests 0 $(BENCH_ARGS)
+
+# The full benchmark: tier M on SQLite (5 rounds of 10 s at 8 and 32 connections, a 10k-request memory
+# run), then on PostgreSQL (BENCH_PG_URL) the thread list, thread view, proposals and search.
+bench-full: install assets i18n-compile
+	@test -f instance/bench/M.json || $(PY) -m bench seed --tier M --seed 42
+	@test -f instance/bench/M-pg.json || $(PY) -m bench seed --tier M --seed 42 --database-url $(BENCH_PG_URL)
+	$(PY) -m bench run --tier M --rounds 5 $(BENCH_ARGS)
+	$(PY) -m bench run --tier M --database-url $(BENCH_PG_URL) --rounds 5 \
+	  --pages forum_list,forum_deep,thread,thread_last,proposals,search_common,search_rare $(BENCH_ARGS)
+
+# The older in-process figures (WSGI test client, no sockets): CPU per request of many more pages.
+bench-inprocess: install assets i18n-compile
 	$(PY) bench/run.py
+
+# The production stack on this machine (bench/stack.py; docs/deploy/ holds the real deployment files).
+# Installs nginx (and PostgreSQL when no server answers on 5432) with apt-get when run as root.
+prod-local: install assets i18n-compile
+	$(PY) -m bench.stack up $(STACK_ARGS)
+
+prod-local-stop:
+	@if [ -x $(PY) ]; then $(PY) -m bench.stack down $(STACK_ARGS); else echo "Nothing to stop (no .venv)."; fi
 
 clean:
 	rm -rf $(VENV) node_modules static/vendor .pytest_cache

@@ -11,11 +11,11 @@ from flask_wtf.csrf import CSRFProtect
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from app import config as config_module
-from app import errors, i18n, templating
+from app import diagnostics, errors, i18n, logs, templating
 from app.config import ROOT
 from app.db import db, expect_writes, make_engine
 from app.security import headers, login, passwords, ratelimit
-from app.services import accounts, forums, mail, uploads
+from app.services import accounts, forums, mail, notifications, uploads
 
 csrf = CSRFProtect()
 
@@ -37,7 +37,7 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
     config_module.check(app)
     passwords.use_profile(app.config["PASSWORD_HASHING"])
     app.debug = bool(app.config.get("DEBUG"))
-    logging.basicConfig(level=logging.INFO if app.debug else logging.WARNING)
+    logs.init_app(app)  # first: its after_request hook runs last, after the commit
 
     if app.config["PROXY_FIX"]:
         hops = int(app.config["PROXY_FIX"])
@@ -54,6 +54,7 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
     )
     mail.mailer.configure(dict(app.config), _mail_renderer(app))
     forums.configure(forums.Settings(new_member_days=app.config["FORUM_NEW_MEMBER_DAYS"]))
+    notifications.configure_count_cache(app.config["REDIS_URL"])  # shared by every process when set
     uploads.configure(
         uploads.Settings(
             directory=app.config["UPLOAD_DIR"],
@@ -71,6 +72,7 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
     errors.init_app(app)
     _unit_of_work(app)
     _register_blueprints(app)
+    diagnostics.init_app(app)  # X-Ponte-Queries when PONTE_DIAGNOSTICS=1 (bench/)
 
     from app import cli
 

@@ -85,9 +85,13 @@ def defaults(instance_path: str) -> dict[str, Any]:
         "CATALOG_PUBLISHER_IPA": "ponte",
         "CATALOG_PUBLISHER_NAME": "Ponte",
         "PROXY_FIX": 0,
+        # Logs on stderr: "json" (one object per line, for production) or "text"; empty means json,
+        # or text with DEBUG/TESTING (see app/logs.py).
+        "LOG_FORMAT": "",
         "HSTS": False,
         "DEFAULT_TIMEZONE": "Europe/Rome",
         "DEMO_DATA": True,
+        "DIAGNOSTICS": False,  # X-Ponte-Queries response header (app/diagnostics.py), for bench/
     }
 
 
@@ -148,6 +152,8 @@ def check(app: Flask) -> None:
             )
         if not cfg.get("SERVER_NAME"):
             raise ConfigError("PONTE_SERVER_NAME must be set: links in e-mails are built from it, never from the Host header.")
+    if cfg["LOG_FORMAT"] not in {"", "json", "text"}:
+        raise ConfigError("PONTE_LOG_FORMAT must be json or text.")
     if cfg["MAIL_BACKEND"] not in {"file", "smtp", "memory"}:
         raise ConfigError("PONTE_MAIL_BACKEND must be one of: file, smtp, memory.")
     if cfg["PASSWORD_MIN_LENGTH"] < 8:

@@ -25,6 +25,9 @@ _WROTE = "ponte_wrote"  # session.info flag: this transaction has written (flush
 # Set for requests that write (POST): SQLite then takes the write lock when the transaction
 # begins (BEGIN IMMEDIATE) and waits its turn, instead of failing when a read transaction
 # tries to become a write transaction after another writer committed.
+# How long a SQLite writer waits for the write lock before giving up (503). Writes hold it for
+# milliseconds, but a burst of them on a busy two-core machine can queue for seconds.
+SQLITE_BUSY_MS = 15_000
 _WRITE_INTENT: ContextVar[bool] = ContextVar("ponte_write_intent", default=False)
 
 
@@ -41,7 +44,7 @@ def _sqlite_setup(engine: Engine) -> None:
         dbapi_connection.isolation_level = None
         cursor = dbapi_connection.cursor()
         cursor.execute("PRAGMA foreign_keys=ON")
-        cursor.execute("PRAGMA busy_timeout=5000")
+        cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_MS}")
         if engine.url.database not in (None, "", ":memory:"):
             cursor.execute("PRAGMA journal_mode=WAL")
             cursor.execute("PRAGMA synchronous=NORMAL")
@@ -58,7 +61,7 @@ def make_engine(url: str, echo: bool = False) -> Engine:
     if url.startswith("sqlite"):
         if url in ("sqlite://", "sqlite:///:memory:"):
             kwargs["poolclass"] = StaticPool
-        kwargs["connect_args"] = {"check_same_thread": False, "timeout": 5}
+        kwargs["connect_args"] = {"check_same_thread": False, "timeout": SQLITE_BUSY_MS / 1000}
         kwargs.pop("pool_pre_ping")
     else:
         kwargs.update(pool_size=5, max_overflow=5, pool_recycle=1800)

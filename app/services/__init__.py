@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+import base64
+import binascii
+import json
 import re
 import unicodedata
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from typing import Any, Generic, TypeVar
 
-from sqlalchemy import Select, select
+from sqlalchemy import ColumnElement, Select, and_, literal, or_, select
 from sqlalchemy.orm import InstrumentedAttribute
 
 from app.db import db
@@ -35,6 +39,77 @@ def paginate(stmt: Select[Any], page: int, per_page: int) -> Page[Any]:
     (no COUNT over the whole table)."""
     rows = list(db.session.scalars(stmt.offset((page - 1) * per_page).limit(per_page + 1)))
     return Page(items=rows[:per_page], page=page, per_page=per_page, has_next=len(rows) > per_page)
+
+
+@dataclass(frozen=True)
+class KeysetPage(Page[T]):
+    """A page reached by keyset (``?after=`` / ``?before=`` an opaque cursor): every page costs one
+    index range scan, however deep, and its links stay valid while rows are added in front."""
+
+    next_cursor: str | None = None
+    prev_cursor: str | None = None
+
+    @property
+    def has_prev(self) -> bool:
+        return self.prev_cursor is not None
+
+
+_CURSOR_RE = re.compile(r"[A-Za-z0-9_-]{1,200}")
+
+
+def encode_cursor(values: Sequence[Any]) -> str:
+    """base64url (unpadded) of the JSON list of a row's sort key (datetimes in UTC ISO form)."""
+    plain = [v.astimezone(UTC).isoformat() if isinstance(v, datetime) else v for v in values]
+    return base64.urlsafe_b64encode(json.dumps(plain, separators=(",", ":")).encode()).decode().rstrip("=")
+
+
+def decode_cursor(raw: str, kinds: Sequence[type]) -> tuple[Any, ...] | None:
+    """The sort key in a cursor written by ``encode_cursor`` with values of ``kinds``; None for
+    anything else (the caller answers 400)."""
+    try:
+        if not _CURSOR_RE.fullmatch(raw):
+            return None
+        decoded = json.loads(base64.urlsafe_b64decode(raw + "=" * (-len(raw) % 4)).decode("ascii"))
+        if not isinstance(decoded, list) or len(decoded) != len(kinds):
+            return None
+        values = tuple(datetime.fromisoformat(v).astimezone(UTC) if kind is datetime else v for v, kind in zip(decoded, kinds, strict=True))
+        if any(type(v) is not kind for v, kind in zip(values, kinds, strict=True)) or encode_cursor(values) != raw:
+            return None
+    except (ValueError, TypeError, AttributeError, UnicodeDecodeError, binascii.Error):
+        return None
+    return values
+
+
+def _beyond(keys: Sequence[ColumnElement[Any]], values: Sequence[Any], descending: bool) -> ColumnElement[bool]:
+    """Rows after ``values`` in the order of ``keys`` (portable, index-friendly row comparison)."""
+    first, rest = keys[0], keys[1:]
+    value = literal(values[0], first.type)  # a bound parameter: booleans compare like any value
+    beyond = first < value if descending else first > value
+    if not rest:
+        return beyond
+    return or_(beyond, and_(first == value, _beyond(rest, values[1:], descending)))
+
+
+def keyset_page(
+    stmt: Select[Any], keys: Sequence[ColumnElement[Any]], key_of: Callable[[Any], Sequence[Any]], per_page: int,
+    *, after: tuple[Any, ...] | None = None, before: tuple[Any, ...] | None = None,
+) -> KeysetPage[Any]:
+    """One page of ``stmt`` in descending order of ``keys`` (the last one unique): the first page,
+    the page after the row ``after``, or the page before the row ``before``. One query each."""
+    if before is not None:
+        rows = list(db.session.scalars(stmt.where(_beyond(keys, before, False)).order_by(*keys).limit(per_page + 1)))
+        more, rows = len(rows) > per_page, rows[:per_page][::-1]
+        prev_cursor = encode_cursor(key_of(rows[0])) if more and rows else None
+        next_cursor = encode_cursor(key_of(rows[-1])) if rows else None
+    else:
+        if after is not None:
+            stmt = stmt.where(_beyond(keys, after, True))
+        rows = list(db.session.scalars(stmt.order_by(*(key.desc() for key in keys)).limit(per_page + 1)))
+        more, rows = len(rows) > per_page, rows[:per_page]
+        next_cursor = encode_cursor(key_of(rows[-1])) if more and rows else None
+        prev_cursor = encode_cursor(key_of(rows[0])) if after is not None and rows else None
+    return KeysetPage(items=rows, page=1, per_page=per_page, has_next=next_cursor is not None,
+                      next_cursor=next_cursor, prev_cursor=prev_cursor)
 
 
 def unique_slug(column: InstrumentedAttribute[str], name: str, fallback: str, reserved: frozenset[str] = frozenset()) -> str:

@@ -14,6 +14,7 @@ from datetime import timedelta
 from email_validator import EmailNotValidError, validate_email
 from sqlalchemy import delete, exists, insert, literal, select
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import joinedload
 
 from app.db import db
 from app.exceptions import Conflict, NotFound, ValidationFailed
@@ -27,6 +28,7 @@ from models import (
     AccountToken,
     Consent,
     ConsentMethod,
+    Membership,
     Role,
     RoleAssignment,
     Territory,
@@ -327,7 +329,15 @@ def load_session(session_id: str) -> User | None:
     """The active user owning this session id, or None if it was ended or never existed."""
     if not session_id or len(session_id) > 64:
         return None
-    row = db.session.get(UserSession, session_id)
+    # One query per request for the person: their roles and memberships (with the organisations)
+    # come along, because the policy and the header read them on almost every page. Both lists
+    # are short, so joining the two collections costs a handful of rows, not a second round trip.
+    row = db.session.scalars(
+        select(UserSession).where(UserSession.id == session_id).options(
+            joinedload(UserSession.user).joinedload(User.roles),
+            joinedload(UserSession.user).joinedload(User.memberships).lazyload(Membership.user),
+        )
+    ).unique().one_or_none()
     if row is None or row.user.status != UserStatus.ACTIVE:
         return None
     row.user.current_session_id = session_id

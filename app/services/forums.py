@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from sqlalchemy import delete, func, select, union, update
 from sqlalchemy.exc import IntegrityError
@@ -21,8 +21,21 @@ from app.i18n import _l
 from app.sanitize import rich_text
 from app.security.permissions import Permission
 from app.security.policy import can, ensure
-from app.services import Page, audit, follows, notifications, paginate, search_index, territories
+from app.services import (
+    KeysetPage,
+    Page,
+    audit,
+    decode_cursor,
+    encode_cursor,
+    follows,
+    keyset_page,
+    notifications,
+    paginate,
+    search_index,
+    territories,
+)
 from models import (
+    Follow,
     FollowTarget,
     Forum,
     ForumKind,
@@ -181,17 +194,64 @@ def moderators_of(forum: Forum) -> list[User]:
     )
 
 
-def list_threads(viewer: User | None, forum: Forum, action: str = "", page: int = 1) -> Page[Thread]:
-    """Pinned first, then by last activity; hidden threads only for moderators."""
+@dataclass(frozen=True)
+class ForumView:
+    """A forum with the viewer's own state on it (for the join and follow buttons)."""
+
+    forum: Forum
+    is_member: bool
+    is_following: bool
+
+
+def open_forum(viewer: User | None, slug: str) -> ForumView:
+    """The forum, and whether the viewer is a member and follows it: one query."""
+    if not slug or len(slug) > 80:
+        raise NotFound(_l("We could not find this forum."))
+    if viewer is None:
+        return ForumView(get_forum(slug), is_member=False, is_following=False)
+    member = select(ForumMember.forum_id).where(ForumMember.forum_id == Forum.id, ForumMember.user_id == viewer.id).exists()
+    following = select(Follow.id).where(
+        Follow.user_id == viewer.id, Follow.target_type == FollowTarget.FORUM, Follow.target_id == Forum.id).exists()
+    row = db.session.execute(select(Forum, member, following).where(Forum.slug == slug)).first()
+    if row is None:
+        raise NotFound(_l("We could not find this forum."))
+    return ForumView(row[0], is_member=bool(row[1]), is_following=bool(row[2]))
+
+
+def _thread_key(thread: Thread) -> tuple[bool, datetime, int]:
+    return (bool(thread.is_pinned), thread.last_post_at, thread.id)
+
+
+THREAD_CURSOR = (bool, datetime, int)
+
+
+def list_threads(
+    viewer: User | None, forum: Forum, action: str = "", page: int = 1, *, after: str | None = None, before: str | None = None,
+) -> Page[Thread]:
+    """Pinned first, then by last activity; hidden threads only for moderators.
+
+    Pages go by keyset (``after`` / ``before`` a cursor from the previous page), so page fifty
+    costs what page one costs. ``page`` numbers (old links) still work by offset."""
+    errors: dict = {}
     if action and action not in ACTIONS:
-        raise ValidationFailed({"action": _l("Choose one option from the list.")})
+        errors["action"] = _l("Choose one option from the list.")
+    cursors = {name: decode_cursor(raw, THREAD_CURSOR) for name, raw in (("after", after), ("before", before)) if raw is not None}
+    if None in cursors.values() or len(cursors) > 1 or (cursors and page != 1):
+        errors["page"] = _l("Something in the address or in the form was not valid.")
+    if errors:
+        raise ValidationFailed(errors)
     stmt = select(Thread).where(Thread.forum_id == forum.id)
     if not can(viewer, Permission.FORUM_MODERATE, forum):
         stmt = stmt.where(Thread.is_hidden.is_(False))
     if action:
         stmt = stmt.where(Thread.action == action)
-    stmt = stmt.order_by(Thread.is_pinned.desc(), Thread.last_post_at.desc(), Thread.id.desc())
-    return paginate(stmt, page, THREADS_PER_PAGE)
+    keys = [Thread.is_pinned, Thread.last_post_at, Thread.id]
+    if page > 1:
+        offset = paginate(stmt.order_by(*(key.desc() for key in keys)), page, THREADS_PER_PAGE)
+        return KeysetPage(items=offset.items, page=page, per_page=THREADS_PER_PAGE, has_next=offset.has_next,
+                          next_cursor=encode_cursor(_thread_key(offset.items[-1])) if offset.has_next else None,
+                          prev_cursor=encode_cursor(_thread_key(offset.items[0])) if offset.items else None)
+    return keyset_page(stmt, keys, _thread_key, THREADS_PER_PAGE, after=cursors.get("after"), before=cursors.get("before"))
 
 
 # ---------------------------------------------------------------- threads and posts

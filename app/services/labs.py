@@ -22,6 +22,7 @@ from app.services import Page, audit, notifications, paginate, search_index, ter
 from app.services.exports import to_csv
 from models import (
     Eligibility,
+    Follow,
     FollowTarget,
     Lab,
     LabPhase,
@@ -206,6 +207,30 @@ def get_lab(slug: str) -> Lab:
     if lab is None or lab.convener.is_hidden:
         raise NotFound(_l("We could not find this lab."))
     return lab
+
+
+@dataclass(frozen=True)
+class LabView:
+    """A lab with the viewer's own state on it: whether they follow it and have drafts in it."""
+
+    lab: Lab
+    is_following: bool = False
+    has_drafts: bool = False
+
+
+def open_lab(viewer: User | None, slug: str) -> LabView:
+    """The lab page's lab, with the viewer's follow and drafts flags in the same query (the
+    drafts themselves are read only when there are some)."""
+    if viewer is None:
+        return LabView(get_lab(slug))
+    following = select(Follow.id).where(
+        Follow.user_id == viewer.id, Follow.target_type == FollowTarget.LAB, Follow.target_id == Lab.id).exists()
+    drafts = select(Proposal.id).where(
+        Proposal.lab_id == Lab.id, Proposal.author_id == viewer.id, Proposal.state == ProposalState.DRAFT).exists()
+    row = db.session.execute(select(Lab, following, drafts).where(Lab.slug == slug)).first() if slug and len(slug) <= 80 else None
+    if row is None or row[0].convener.is_hidden:
+        raise NotFound(_l("We could not find this lab."))
+    return LabView(row[0], is_following=bool(row[1]), has_drafts=bool(row[2]))
 
 
 @dataclass(frozen=True)

@@ -325,11 +325,7 @@ def viewer_membership(user: User | None, org: Organization) -> Membership | None
 
 
 def acting_organizations(user: User) -> list[Organization]:
-    """Organisations the user may speak for ("on behalf of"): active memberships, visible profiles."""
-    return list(
-        db.session.scalars(
-            select(Organization).join(Membership, Membership.organization_id == Organization.id)
-            .where(Membership.user_id == user.id, Membership.status == MembershipStatus.ACTIVE, Organization.is_hidden.is_(False))
-            .order_by(Organization.name_key)
-        )
-    )
+    """Organisations the user may speak for ("on behalf of"): active memberships, visible profiles.
+    Read from the person's memberships, which are loaded with them once per request."""
+    orgs = [m.organization for m in user.memberships if m.status == MembershipStatus.ACTIVE and not m.organization.is_hidden]
+    return sorted(orgs, key=lambda org: org.name_key)

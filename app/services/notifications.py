@@ -11,6 +11,7 @@ built later by app.services.digests.
 
 from __future__ import annotations
 
+import logging
 import time
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
@@ -38,6 +39,8 @@ from models import (
     UserStatus,
 )
 from models.base import utcnow
+
+log = logging.getLogger(__name__)
 
 PER_PAGE = 30
 
@@ -343,15 +346,48 @@ def mark_all_read(actor: User) -> int:
 
 
 # The header shows the unread count on every page. It is read at most once every COUNT_TTL
-# seconds per person and login session in each process (and refreshed at once when the person
-# reads notifications here), so the header costs no query on most pages.
+# seconds per person and login session, and forgotten at once when the person reads notifications,
+# so the header costs no query on most pages. With several processes (gunicorn workers, several
+# instances behind nginx) the remembered counts live in Redis when PONTE_REDIS_URL is set: reading
+# notifications through one instance clears the count for all of them. Without Redis (one local
+# process) they live in this process's memory. Either way a *new* notification may take up to
+# COUNT_TTL seconds to show in the header; the notifications page itself always counts afresh.
 COUNT_TTL = 30.0
 COUNT_CAP = 99
 _counts: dict[int, tuple[str, float, int]] = {}
+_shared: dict[str, Any] = {"redis": None}
+
+
+def configure_count_cache(redis_url: str) -> None:
+    """Keep the header counts in Redis at ``redis_url`` (shared by every process), or in memory when empty."""
+    _counts.clear()
+    if not redis_url:
+        _shared["redis"] = None
+        return
+    from redis import Redis
+
+    _shared["redis"] = Redis.from_url(redis_url, socket_connect_timeout=0.5, socket_timeout=0.5)
+
+
+def _count_key(user_id: int) -> str:
+    return f"ponte:unread:{user_id}"
 
 
 def _forget_count(user_id: int) -> None:
     _counts.pop(user_id, None)
+    redis = _shared["redis"]
+    if redis is None:
+        return
+
+    def forget() -> None:
+        try:
+            redis.delete(_count_key(user_id))
+        except Exception:  # Redis down: the count expires by itself after COUNT_TTL
+            log.debug("could not forget an unread count in Redis", exc_info=True)
+
+    forget()
+    # Again after the commit: another process may have counted (the old state) in between.
+    db.after_commit(forget)
 
 
 def unread_count(user: User) -> int:
@@ -362,6 +398,17 @@ def unread_count(user: User) -> int:
 
 def unread_count_cached(user: User, session_key: str = "") -> int:
     """``unread_count`` remembered for a few seconds (see COUNT_TTL)."""
+    redis = _shared["redis"]
+    if redis is not None:
+        try:
+            raw = redis.get(_count_key(user.id))
+        except Exception:  # Redis down: count in the database, the page still renders
+            return unread_count(user)
+        if raw is not None:
+            key, _, count = raw.decode().rpartition("|")
+            if key == session_key and count.isdigit():
+                return int(count)
+        return remember_count(user, session_key, unread_count(user))
     now = time.monotonic()
     cached = _counts.get(user.id)
     if cached is not None and cached[0] == session_key and cached[1] > now:
@@ -370,6 +417,13 @@ def unread_count_cached(user: User, session_key: str = "") -> int:
 
 
 def remember_count(user: User, session_key: str, count: int) -> int:
+    redis = _shared["redis"]
+    if redis is not None:
+        try:
+            redis.set(_count_key(user.id), f"{session_key}|{count}", ex=int(COUNT_TTL))
+        except Exception:
+            log.debug("could not remember an unread count in Redis", exc_info=True)
+        return count
     if len(_counts) > 10_000:
         _counts.clear()
     _counts[user.id] = (session_key, time.monotonic() + COUNT_TTL, count)

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from sqlalchemy import Select, and_, exists, or_, select
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import joinedload, selectinload
 
 from app.db import db
 from app.exceptions import Conflict, NotFound, ValidationFailed
@@ -339,10 +339,11 @@ def _place(text: str) -> Territory:
     return territories.from_text(text, "territory")
 
 
-def _directory_query(filters: DirectoryFilters) -> Select:
+def _directory_query(filters: DirectoryFilters, place: Territory | None = None) -> Select:
     stmt = select(Organization).where(Organization.is_hidden.is_(False))
-    if filters.territory:
+    if place is None and filters.territory:
         place = _place(filters.territory)
+    if place is not None:
         inside = select(Territory.id).where(Territory.path.like(f"{place.path}%"))
         stmt = stmt.where(
             or_(
@@ -386,12 +387,12 @@ def list_organizations(filters: DirectoryFilters, page: int = 1, per_page: int =
 def list_for_territory(territory: Territory, limit: int = 8) -> list[Organization]:
     """Organisations based in or serving a territory (and what is inside it), verified first."""
     stmt = (
-        _directory_query(DirectoryFilters(territory=territory.istat_code))
-        .options(selectinload(Organization.areas))
+        _directory_query(DirectoryFilters(), place=territory)
+        .options(joinedload(Organization.areas))  # a LIMIT with a joined collection: SQLAlchemy limits in a subquery
         .order_by(Organization.is_verified.desc(), Organization.name_key)
         .limit(limit)
     )
-    return list(db.session.scalars(stmt))
+    return list(db.session.scalars(stmt).unique())
 
 
 def my_organizations(user: User) -> list[Membership]:

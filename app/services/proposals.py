@@ -6,8 +6,9 @@ from __future__ import annotations
 import random
 from dataclasses import dataclass
 from datetime import timedelta
+from typing import Any
 
-from sqlalchemy import BigInteger, cast, delete, func, insert, select, update
+from sqlalchemy import BigInteger, Select, cast, delete, func, insert, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.exc import StaleDataError
 
@@ -30,6 +31,7 @@ from app.services import (
     uploads,
 )
 from models import (
+    Follow,
     FollowTarget,
     Lab,
     LabBallot,
@@ -41,6 +43,7 @@ from models import (
     Proposal,
     ProposalAttachment,
     ProposalComment,
+    ProposalResponse,
     ProposalSponsor,
     ProposalState,
     ProposalSupport,
@@ -81,6 +84,35 @@ def get_proposal(viewer: User | None, proposal_id: int) -> Proposal:
 
 
 @dataclass(frozen=True)
+class ProposalView:
+    """A proposal with what its page needs besides the row: the official response, and whether
+    the viewer supports and follows it."""
+
+    proposal: Proposal
+    response: ProposalResponse | None
+    supported: bool
+    following: bool
+
+
+def open_proposal(viewer: User | None, proposal_id: int) -> ProposalView:
+    """``get_proposal`` for the proposal page: one query brings the response and the viewer's flags."""
+    columns: list[Any] = [Proposal, ProposalResponse]
+    if viewer is not None:
+        columns.append(select(ProposalSupport.proposal_id).where(
+            ProposalSupport.proposal_id == Proposal.id, ProposalSupport.user_id == viewer.id).exists())
+        columns.append(select(Follow.id).where(
+            Follow.user_id == viewer.id, Follow.target_type == FollowTarget.PROPOSAL, Follow.target_id == Proposal.id).exists())
+    row = db.session.execute(
+        select(*columns).outerjoin(ProposalResponse, ProposalResponse.proposal_id == Proposal.id).where(Proposal.id == proposal_id)
+    ).first()
+    proposal = row[0] if row is not None else None
+    if proposal is None or proposal.lab.convener.is_hidden or not can(viewer, Permission.PROPOSAL_VIEW, proposal):
+        raise NotFound(_l("We could not find this proposal."))
+    flags = tuple(row[2:]) if viewer is not None else (False, False)
+    return ProposalView(proposal, row[1], supported=bool(flags[0]), following=bool(flags[1]))
+
+
+@dataclass(frozen=True)
 class ProposalFilters:
     state: str = ""
     action: str = ""
@@ -105,9 +137,19 @@ def _random_order(seed: int):  # type: ignore[no-untyped-def]
 _PRIME_1, _PRIME_2 = 2_147_483_647, 2_147_483_629
 
 
-def list_proposals(lab: Lab | None, filters: ProposalFilters, page: int = 1, per_page: int = PER_PAGE) -> Page[Proposal]:
+@dataclass(frozen=True)
+class ProposalPage(Page[Proposal]):
+    """A page of proposals, with the ids of those the viewer supports (read in the same query)."""
+
+    supported: frozenset[int] = frozenset()
+
+
+def list_proposals(
+    lab: Lab | None, filters: ProposalFilters, page: int = 1, per_page: int = PER_PAGE, viewer: User | None = None,
+) -> ProposalPage:
     """Published proposals (not hidden), by lab or territory, state and action. One query per
-    page: authors, organisations, authorities and labs are joined in."""
+    page: authors, organisations, authorities and labs are joined in, and for a logged-in viewer
+    whether they support each one (the "You support it" marker)."""
     errors: dict = {}
     if filters.state and filters.state not in {s.value for s in LISTED_STATES}:
         errors["state"] = _l("Choose one option from the list.")
@@ -136,7 +178,19 @@ def list_proposals(lab: Lab | None, filters: ProposalFilters, page: int = 1, per
         stmt = stmt.order_by(_random_order(filters.seed), Proposal.id)
     else:
         stmt = stmt.order_by(Proposal.published_at.desc(), Proposal.id.desc())
-    return paginate(stmt, page, per_page)
+    return _page_with_supports(stmt, page, per_page, viewer)
+
+
+def _page_with_supports(stmt: Select[Any], page: int, per_page: int, viewer: User | None) -> ProposalPage:
+    if viewer is None:
+        plain = paginate(stmt, page, per_page)
+        return ProposalPage(items=plain.items, page=page, per_page=per_page, has_next=plain.has_next)
+    mine = select(ProposalSupport.proposal_id).where(
+        ProposalSupport.proposal_id == Proposal.id, ProposalSupport.user_id == viewer.id).exists()
+    rows = db.session.execute(stmt.add_columns(mine).offset((page - 1) * per_page).limit(per_page + 1)).all()
+    shown = rows[:per_page]
+    return ProposalPage(items=[row[0] for row in shown], page=page, per_page=per_page, has_next=len(rows) > per_page,
+                        supported=frozenset(row[0].id for row in shown if row[1]))
 
 
 def my_drafts(user: User, lab: Lab) -> list[Proposal]:
@@ -584,18 +638,25 @@ def unvote(actor: User, proposal: Proposal) -> bool:
 
 
 def list_comments(proposal: Proposal, page: int = 1) -> tuple[Page[ProposalComment], dict[int, list[ProposalComment]]]:
-    """A page of top-level comments (oldest first) and the replies to them: two queries."""
-    top = paginate(
-        select(ProposalComment).where(ProposalComment.proposal_id == proposal.id, ProposalComment.parent_id.is_(None))
-        .order_by(ProposalComment.created_at, ProposalComment.id), page, COMMENTS_PER_PAGE,
+    """A page of top-level comments (oldest first) and the replies to them: one query (the page
+    of top-level ids is a subquery, with one extra row to know whether another page follows)."""
+    order = (ProposalComment.created_at, ProposalComment.id)
+    top_ids = (
+        select(ProposalComment.id).where(ProposalComment.proposal_id == proposal.id, ProposalComment.parent_id.is_(None))
+        .order_by(*order).offset((page - 1) * COMMENTS_PER_PAGE).limit(COMMENTS_PER_PAGE + 1)
     )
+    rows = list(db.session.scalars(
+        select(ProposalComment).where(  # the proposal first, so the comments' proposal index bounds the scan
+            ProposalComment.proposal_id == proposal.id, or_(ProposalComment.id.in_(top_ids), ProposalComment.parent_id.in_(top_ids)),
+        ).order_by(*order)
+    ))
+    tops = [c for c in rows if c.parent_id is None]
+    shown = {c.id for c in tops[:COMMENTS_PER_PAGE]}
     replies: dict[int, list[ProposalComment]] = {}
-    ids = [c.id for c in top.items]
-    if ids:
-        for reply in db.session.scalars(
-            select(ProposalComment).where(ProposalComment.parent_id.in_(ids)).order_by(ProposalComment.created_at, ProposalComment.id)
-        ):
+    for reply in rows:
+        if reply.parent_id in shown:
             replies.setdefault(reply.parent_id or 0, []).append(reply)
+    top = Page(items=tops[:COMMENTS_PER_PAGE], page=page, per_page=COMMENTS_PER_PAGE, has_next=len(tops) > COMMENTS_PER_PAGE)
     return top, replies
 
 

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from sqlalchemy import func, select
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import aliased, lazyload, selectinload
 
 from app.db import db
 from app.exceptions import NotFound, ValidationFailed
@@ -84,6 +84,21 @@ def list_children(territory: Territory, page: int = 1, per_page: int = 60) -> Pa
     """Direct sub-territories by name, one bounded page at a time."""
     stmt = select(Territory).where(Territory.parent_id == territory.id).order_by(Territory.name, Territory.id)
     return paginate(stmt, page, per_page)
+
+
+def open_territory(code: str, page: int = 1, per_page: int = 60) -> tuple[Territory, Page[Territory]]:
+    """The territory with this code and one page of its direct sub-territories, in one query
+    (the place outer-joined to its children); a second one only for a page past the last."""
+    child = aliased(Territory)
+    rows = db.session.execute(
+        select(Territory, child).outerjoin(child, child.parent_id == Territory.id)
+        .where(Territory.istat_code == code).options(lazyload(child.parent))
+        .order_by(child.name, child.id).offset((page - 1) * per_page).limit(per_page + 1)
+    ).all() if code and len(code) <= 16 else []
+    if not rows:
+        return get_by_code(code), Page(items=[], page=page, per_page=per_page, has_next=False)
+    children = [row[1] for row in rows if row[1] is not None]
+    return rows[0][0], Page(items=children[:per_page], page=page, per_page=per_page, has_next=len(children) > per_page)
 
 
 def label(territory: Territory | None) -> str:

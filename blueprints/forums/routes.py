@@ -45,15 +45,16 @@ def territory_forum(code: str):  # type: ignore[no-untyped-def]
 @bp.get("/forums/<slug>")
 def show(slug: str):  # type: ignore[no-untyped-def]
     viewer = current_actor()
-    forum = forums.get_forum(slug)
+    view = forums.open_forum(viewer, slug)
     action = request.args.get("action", "")
     try:
-        threads = forums.list_threads(viewer, forum, action, page_arg())
+        threads = forums.list_threads(viewer, view.forum, action, page_arg(), after=request.args.get("after"),
+                                      before=request.args.get("before"))
     except ValidationFailed:
         return render_template("errors/400.html"), 400
     return render_template(
-        "forums/show.html", forum=forum, threads=threads, action=action, button=ButtonForm(),
-        member=forums.is_member(viewer, forum), moderators=forums.moderators_of(forum),
+        "forums/show.html", forum=view.forum, threads=threads, action=action, button=ButtonForm(),
+        member=view.is_member, following=view.is_following, moderators=forums.moderators_of(view.forum),
     )
 
 

@@ -78,16 +78,18 @@ def edit(slug: str):  # type: ignore[no-untyped-def]
 @bp.get("/labs/<slug>")
 def show(slug: str):  # type: ignore[no-untyped-def]
     viewer = current_actor()
-    lab = labs.get_lab(slug)
+    view = labs.open_lab(viewer, slug)
+    lab = view.lab
     form = ProposalFilterForm(request.args)
     page = page_arg()
     try:
-        listed = proposals.list_proposals(lab, form.to_filters(_seed(form)), page)
+        listed = proposals.list_proposals(lab, form.to_filters(_seed(form)), page, viewer=viewer)
     except ValidationFailed:
         return render_template("errors/400.html"), 400
     return render_template(
-        "labs/show.html", lab=lab, form=form, proposals=listed, timeline=labs.timeline(lab), **_list_extras(viewer, listed),
-        drafts=proposals.my_drafts(viewer, lab) if viewer else [], problem=labs.eligibility_problem(viewer, lab),
+        "labs/show.html", lab=lab, form=form, proposals=listed, timeline=labs.timeline(lab), **_list_extras(listed),
+        following=view.is_following, drafts=proposals.my_drafts(viewer, lab) if view.has_drafts else [],
+        problem=labs.eligibility_problem(viewer, lab),
         proposals_open=labs.proposals_open(lab), results_published=labs.results_published(lab),
     )
 
@@ -97,10 +99,9 @@ def _seed(form: ProposalFilterForm) -> int:
     return session.setdefault("proposal_seed", secrets.randbelow(2**31)) if form.sort.data == "random" else 0
 
 
-def _list_extras(viewer, listed) -> dict:  # type: ignore[no-untyped-def]
-    """What a proposal list shows besides the rows: co-sponsors and the viewer's supports (one query each)."""
-    items = list(listed.items)
-    return {"sponsors": proposals.with_sponsors(items), "supported": proposals.supported_ids(viewer, [p.id for p in items]),
+def _list_extras(listed) -> dict:  # type: ignore[no-untyped-def]
+    """What a proposal list shows besides the rows: co-sponsors (one query); the viewer's supports come with the rows."""
+    return {"sponsors": proposals.with_sponsors(list(listed.items)), "supported": listed.supported,
             "due_in_days": labs.due_in_days}
 
 
@@ -109,11 +110,11 @@ def all_proposals():  # type: ignore[no-untyped-def]
     """Proposals of every lab, filtered by place, state and action."""
     form = AllProposalsFilterForm(request.args)
     try:
-        listed = proposals.list_proposals(None, form.to_filters(_seed(form)), page_arg())
+        listed = proposals.list_proposals(None, form.to_filters(_seed(form)), page_arg(), viewer=current_actor())
     except ValidationFailed as exc:
         apply_errors(form, exc)
         return render_template("labs/proposals.html", form=form, proposals=None), 400
-    return render_template("labs/proposals.html", form=form, proposals=listed, **_list_extras(current_actor(), listed))
+    return render_template("labs/proposals.html", form=form, proposals=listed, **_list_extras(listed))
 
 
 @bp.get("/labs/<slug>/results")

@@ -48,9 +48,12 @@ def healthz():  # type: ignore[no-untyped-def]
 
 @bp.get("/readyz")
 def readyz():  # type: ignore[no-untyped-def]
-    if health.database_ready():
-        return {"status": "ready"}
-    return {"status": "unavailable"}, 503, {"Retry-After": "30"}
+    checks = health.readiness(current_app.config.get("REDIS_URL") or "")
+    body = {"status": "ready" if all(checks.values()) else "unavailable",
+            "checks": {name: "ok" if ok else "failed" for name, ok in checks.items()}}
+    if all(checks.values()):
+        return body
+    return body, 503, {"Retry-After": "30"}
 
 
 @bp.get("/privacy")

@@ -142,12 +142,12 @@ def withdraw(proposal_id: int):  # type: ignore[no-untyped-def]
 # ---------------------------------------------------------------- the proposal page
 
 
-def _participation(viewer: User | None, proposal: Proposal) -> dict[str, Any]:
+def _participation(viewer: User | None, proposal: Proposal, supported: bool) -> dict[str, Any]:
     """The support and vote boxes: what this person may do now, or why not."""
     lab = proposal.lab
     voting = labs.voting_open(lab)
     return {
-        "support_problem": proposals.support_problem(viewer, proposal), "supported": proposals.has_supported(viewer, proposal),
+        "support_problem": proposals.support_problem(viewer, proposal), "supported": supported,
         "login_to_take_part": viewer is None and proposal.state in proposals.OPEN_STATES and labs.supports_open(lab),
         "voting": voting, "vote_problem": proposals.vote_problem(viewer, proposal) if voting else None,
         "voted": voting and proposal.id in proposals.my_votes(viewer, lab),
@@ -176,17 +176,21 @@ def _comment_forms(viewer: User | None, failed: dict[str, Any]) -> dict[str, Any
     return {"comment_form": comment_form, "reply_form": sent if parent else None, "failed_parent": parent}
 
 
-def _show_page(proposal: Proposal, status: int = 200, **failed: Any):  # type: ignore[no-untyped-def]
-    """The proposal page; a form that failed (passed by name) replaces its fresh twin."""
+def _show_page(proposal: Proposal, status: int = 200, view: proposals.ProposalView | None = None, **failed: Any):  # type: ignore[no-untyped-def]
+    """The proposal page; a form that failed (passed by name) replaces its fresh twin. ``view``
+    (from ``open_proposal``) already holds the response and the viewer's flags."""
     viewer = current_actor()
     comments, replies = proposals.list_comments(proposal, page_arg(5000))
     answered = proposal.answered_at is not None or proposal.state not in _UNANSWERED
+    response = (view.response if view else responses.response_of(proposal)) if answered else None
+    supported = view.supported if view else proposals.has_supported(viewer, proposal)
     return render_template(
-        "proposals/show.html", proposal=proposal, lab=proposal.lab, response=responses.response_of(proposal) if answered else None,
+        "proposals/show.html", proposal=proposal, lab=proposal.lab, response=response,
+        following=view.following if view else None,
         sponsors=proposals.sponsors(proposal, include_pending=viewer is not None and proposal.author_id == viewer.id),
         attachments=proposals.attachments(proposal), due_in=labs.due_in_days(proposal), comments=comments, replies=replies,
         progress=responses.progress_of(proposal) if proposal.state in responses.FOLLOW_UP_STATES else [],
-        **_participation(viewer, proposal), **_author_tools(viewer, proposal, failed), **_comment_forms(viewer, failed),
+        **_participation(viewer, proposal, supported), **_author_tools(viewer, proposal, failed), **_comment_forms(viewer, failed),
     ), status
 
 
@@ -195,7 +199,8 @@ _UNANSWERED = (ProposalState.DRAFT, ProposalState.PUBLISHED, ProposalState.AWAIT
 
 @bp.get("/proposals/<int:proposal_id>")
 def show(proposal_id: int):  # type: ignore[no-untyped-def]
-    return _show_page(proposals.get_proposal(current_actor(), proposal_id))
+    view = proposals.open_proposal(current_actor(), proposal_id)
+    return _show_page(view.proposal, view=view)
 
 
 @bp.post("/proposals/<int:proposal_id>/<any(support, unsupport, vote, unvote):choice>")

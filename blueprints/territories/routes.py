@@ -17,12 +17,12 @@ def index():  # type: ignore[no-untyped-def]
 
 @bp.get("/<code>")
 def show(code: str):  # type: ignore[no-untyped-def]
-    territory = territories.get_by_code(code)
+    territory, children = territories.open_territory(code, page=page_arg())
     return render_template(
         "territories/show.html",
         territory=territory,
         chain=territories.ancestors(territory),
-        children=territories.list_children(territory, page=page_arg()),
+        children=children,
         organizations=organizations.list_for_territory(territory),
         area_labs=labs.labs_of_territory(territory),
         upcoming=calendars.upcoming_for_territory(territory),
