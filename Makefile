@@ -109,13 +109,13 @@ i18n-update: $(VENV)/.installed
 # Every page at 8 connections, 3 rounds of 4 s runs (19 pages × 3 rounds × 4 s keeps it under 5 minutes; the
 # workers' memory is compared after round 1 and at the end); also in instance/bench/results-sqlite-S.{json,md}.
 BENCH_PG_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432/ponte_bench_m
-bench: install assets i18n-compile
+bench: install-test system-test-deps assets i18n-compile
 	@test -f instance/bench/S.json || $(PY) -m bench seed --tier S --seed 42
 	$(PY) -m bench run --tier S --rounds 3 --duration 4 --connections 8 --warmup 0 --memory-requests 0 $(BENCH_ARGS)
 
 # The full benchmark: tier M on SQLite (5 rounds of 10 s at 8 and 32 connections, a 10k-request memory
 # run), then on PostgreSQL (BENCH_PG_URL) the thread list, thread view, proposals and search.
-bench-full: install assets i18n-compile
+bench-full: install-test system-test-deps assets i18n-compile
 	@test -f instance/bench/M.json || $(PY) -m bench seed --tier M --seed 42
 	@test -f instance/bench/M-pg.json || $(PY) -m bench seed --tier M --seed 42 --database-url $(BENCH_PG_URL)
 	$(PY) -m bench run --tier M --rounds 5 $(BENCH_ARGS)

@@ -10,11 +10,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from babel.support import NullTranslations
 from flask import current_app, g, has_request_context, request, session
-from flask_babel import Babel, lazy_gettext
+from flask.globals import _cv_app
+from flask_babel import Babel
+from flask_babel import get_translations as _babel_translations
+from flask_babel.speaklater import LazyString
 from flask_login import current_user
-
-_l = lazy_gettext
 
 DEFAULT_LOCALE = "it"
 COOKIE = "ponte_lang"
@@ -120,6 +122,56 @@ def select_timezone() -> str:
 
 
 babel = Babel()
+
+
+# ---------------------------------------------------------------- fast gettext
+# Flask-Babel's gettext walks four or five context proxies on every call (get_domain,
+# get_locale, _get_current_context twice…): about 60 calls per page. ``translations()`` gives
+# the same catalog, remembered next to Flask-Babel's own per-context state (``g._flask_babel``)
+# together with the locale and domain objects it was resolved for: ``force_locale`` and
+# ``refresh`` replace those objects, so a mail rendered in the recipient's language inside a
+# request, or a page after a language change, still gets the right catalog.
+
+_NULL_TRANSLATIONS = NullTranslations()
+
+
+def translations() -> Any:
+    """This context's gettext catalog (``flask_babel.get_translations()``, resolved once)."""
+    app_ctx = _cv_app.get(None)
+    if app_ctx is None:
+        return _NULL_TRANSLATIONS
+    state = app_ctx.g.__dict__.get("_flask_babel")
+    if state is not None:
+        seen = state.__dict__
+        cached = seen.get("ponte_translations")
+        if cached is not None and cached[0] is seen.get("babel_locale") and cached[1] is seen.get("babel_domain"):
+            return cached[2]
+    found = _babel_translations()
+    seen = app_ctx.g._flask_babel.__dict__
+    locale = seen.get("babel_locale")
+    if locale is not None:
+        seen["ponte_translations"] = (locale, seen.get("babel_domain"), found)
+    return found
+
+
+def gettext(string: str, **variables: Any) -> str:
+    """``flask_babel.gettext`` on the cached catalog."""
+    text = translations().ugettext(string)
+    return text % variables if variables else text
+
+
+def ngettext(singular: str, plural: str, num: int, **variables: Any) -> str:
+    """``flask_babel.ngettext`` on the cached catalog (``num`` is always a format variable)."""
+    variables.setdefault("num", num)
+    return translations().ungettext(singular, plural, num) % variables
+
+
+def lazy_gettext(string: str, **variables: Any) -> LazyString:
+    """``flask_babel.lazy_gettext``: translated each time it is used, in that context's language."""
+    return LazyString(gettext, string, **variables)
+
+
+_l = lazy_gettext
 
 
 def init_app(app: Any) -> None:

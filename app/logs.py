@@ -24,6 +24,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from flask import Flask, Response, g, has_request_context, request
+from flask.globals import _cv_app, _cv_request
 
 ACCESS = "ponte.access"
 HEADER = "X-Request-Id"
@@ -110,28 +111,31 @@ def init_app(app: Flask) -> None:
 
     @app.after_request
     def access_line(response: Response) -> Response:
-        rid = request_id()
+        # Runs on every response: the request and g are read once, not through their proxies.
+        req = _cv_request.get().request
+        seen = _cv_app.get().g.__dict__
+        rid = seen.get("request_id") or request_id()
         if rid:
             response.headers[HEADER] = rid
-        started = g.get("request_started")
+        started = seen.get("request_started")
+        rule = req.url_rule
         access.info(
             "request",
             extra={
                 "request_id": rid,
-                "method": request.method,
+                "method": req.method,
                 # The rule, never the path: /auth/reset/<token>, not the token itself.
-                "route": request.url_rule.rule if request.url_rule is not None else None,
+                "route": rule.rule if rule is not None else None,
                 "status": response.status_code,
                 "duration_ms": round((time.perf_counter() - started) * 1000, 1) if started else None,
-                "user_id": _user_id(),
+                "user_id": _user_id(seen.get("_login_user")),
             },
         )
         return response
 
 
-def _user_id() -> int | None:
-    # Only a user this request already loaded: looking one up here would cost a query.
-    user = g.get("_login_user")
+def _user_id(user: Any) -> int | None:
+    # Only a user this request already loaded (g._login_user): looking one up would cost a query.
     if user is None or not getattr(user, "is_authenticated", False):
         return None
     return getattr(user, "id", None)

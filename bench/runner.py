@@ -1,17 +1,15 @@
 """``python -m bench run``: Ponte under gunicorn, loaded with wrk, next to a ceiling app, in rounds.
 
-Ponte (``wsgi:app``) and the ceiling (``bench.ceiling:app``: hello, a page from memory, the same
-page by keyset from the posts table) each run under gunicorn with 2 sync workers on the seeded
-database named by the manifest of ``python -m bench seed``. Every round measures every page at
-every connection count, the order of the pages rotated from round to round; each run is a wrk
-warm-up, a wait until the server is idle, then wrk for ``--duration`` seconds. Server CPU per
-request comes from /proc (utime+stime of the gunicorn master and workers), queries per request
-from the ``X-Ponte-Queries`` header (``PONTE_DIAGNOSTICS=1``). Ratios to the keyset ceiling are
-taken within a round, then their median is reported. The run ends with 10,000 requests on one page
-to watch the workers' memory, a first load of the home page with its assets, and a check that
-every proposal's support counter equals its COUNT(*).
+Ponte (``wsgi:app``) and the ceiling (``bench.ceiling``) each run under gunicorn, 2 sync workers, on
+the database of the seeder's manifest. After a warm-up on all pages, every round loads every page at
+every connection count (page order rotated per round): idle server, wrk for ``--duration`` s, drained
+backlog. CPU per request from /proc (gunicorn master + workers), queries from ``X-Ponte-Queries``;
+ratios to the keyset ceiling taken within a round, then their median. Support POSTs use pairs that
+may still be supported; after each run counters are checked against COUNT(*) and the supports taken
+back. Then workers' PSS, a ``--memory-requests`` run, the home page's first load; results in
+instance/bench/results-<sqlite|postgresql>-<tier>.{json,md} (bench/report.py).
 
-    python -m bench run --tier S --rounds 3 --duration 5
+    python -m bench run --tier S --rounds 3 --duration 4 --connections 8
     python -m bench run --tier M --database-url postgresql+psycopg://postgres@127.0.0.1/ponte_bench_m --pages thread,search_common
 """
 
@@ -42,7 +40,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import quote, urlencode, urljoin
 
-from sqlalchemy import Engine, bindparam, create_engine, text
+from sqlalchemy import Engine, bindparam, create_engine, select, text
 from sqlalchemy.engine import make_url
 
 from bench import procs
@@ -188,7 +186,9 @@ def _output(argv: list[str], log_dir: Path, timeout: float = 20) -> str:
         time.sleep(0.05)
     procs.stop(proc.pid, timeout=2)
     _reap(proc.pid)
-    return log.read_text(errors="replace").strip()
+    text_out = log.read_text(errors="replace").strip()
+    log.unlink(missing_ok=True)
+    return text_out
 
 
 def _reap(pid: int) -> None:
@@ -197,9 +197,8 @@ def _reap(pid: int) -> None:
 
 
 def ensure_wrk(log_dir: Path) -> str | None:
-    found = shutil.which("wrk")
-    if found:
-        return found
+    if shutil.which("wrk"):
+        return shutil.which("wrk")
     if os.geteuid() == 0 and shutil.which("apt-get"):
         print("wrk is missing: installing the Debian package (apt-get install -y wrk)…", flush=True)
         env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
@@ -241,6 +240,7 @@ def start_gunicorn(name: str, target: str, env: dict[str, str], log_dir: Path, r
     full_env = {k: v for k, v in os.environ.items() if not k.startswith(("PONTE_", "GUNICORN_", "BENCH_CEILING_"))}
     full_env.update(env)
     full_env["PONTE_SERVER_NAME"] = f"127.0.0.1:{port}"
+    (log_dir / f"{name}.log").unlink(missing_ok=True)  # one request log line each: keep only this benchmark's
     proc = procs.spawn(name, argv, log=log_dir / f"{name}.log", env=full_env, cwd=ROOT)
     server = Server(name, proc, port)
     procs.wait_http(f"http://127.0.0.1:{port}{ready_path}", timeout=60, proc=proc)
@@ -265,8 +265,7 @@ def wait_idle(server: Server, timeout: float = 15.0) -> bool:
 def run_wrk(wrk: str, server: Server, datafile: Path, conns: int, seconds: float, *, log_dir: Path) -> dict[str, Any]:
     """One wrk run; returns the done() figures plus wrk's own CPU seconds."""
     duration = max(1, math.ceil(seconds))
-    log = log_dir / "wrk.log"
-    log.unlink(missing_ok=True)
+    (log := log_dir / "wrk.log").unlink(missing_ok=True)
     argv = [wrk, "-t", str(min(WRK_THREADS, conns)), "-c", str(conns), "-d", f"{duration}s", "--timeout", "10s", "--latency",
             "-s", str(LUA), f"http://127.0.0.1:{server.port}", "--", str(datafile), str(min(WRK_THREADS, conns))]
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
@@ -352,9 +351,7 @@ class SupportPool:
 def eligible_pairs(url: str, emails: list[str], proposal_ids: list[int], seed: int) -> tuple[list[int], list[tuple[int, int]]]:
     """Which bench people may support which open proposals now (the app's own rules), minus supports
     that exist; returns the people's ids (in ``emails`` order) and (person index, proposal id) pairs."""
-    from sqlalchemy import select  # the app only when support POSTs are measured
-
-    from app import create_app
+    from app import create_app  # the app only when support POSTs are measured
     from app.db import db
     from app.security.permissions import Permission
     from app.security.policy import can
@@ -763,7 +760,8 @@ def main(argv: list[str] | None = None) -> int:  # noqa: C901, PLR0912, PLR0915 
                 print(f"memory run: {args.memory_requests:,} requests on '{args.memory_page}'…", flush=True)
                 result["memory"] = memory_run(bench, pages[args.memory_page], args.memory_requests)
             if needs_ponte:
-                result["first_load"] = first_load(lambda path: Client(servers["ponte"].port).request("GET", path))
+                base = f"http://127.0.0.1:{servers['ponte'].port}"
+                result["first_load"] = [first_load(base, language) for language in ("it", "ar")]
             if pool is not None:
                 pool.reset()
                 result["counters"] = {"proposals": len(pool.touched), "mismatches": pool.mismatches}

@@ -4,12 +4,13 @@ votes, comments, and the moderators' actions. Official answers live in ``respons
 from __future__ import annotations
 
 import random
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import Any
 
 from sqlalchemy import BigInteger, Select, cast, delete, func, insert, or_, select, update
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import defer, lazyload
 from sqlalchemy.orm.exc import StaleDataError
 
 from app.db import db
@@ -25,7 +26,6 @@ from app.services import (
     labs,
     memberships,
     notifications,
-    paginate,
     search_index,
     territories,
     uploads,
@@ -51,6 +51,7 @@ from models import (
     SponsorStatus,
     Territory,
     User,
+    UserStatus,
 )
 from models.base import utcnow
 
@@ -138,10 +139,27 @@ _PRIME_1, _PRIME_2 = 2_147_483_647, 2_147_483_629
 
 
 @dataclass(frozen=True)
+class Listed:
+    """What a list shows of a proposal's speaker and lab: plain names, read as columns of the list
+    query (building the author, organisation, authority and lab entities for every row cost more
+    than the rest of the page's data)."""
+
+    author_id: int | None
+    author_name: str | None
+    author_deleted: bool
+    organization_name: str | None
+    lab_slug: str
+    lab_title: str
+    lab_place: str
+
+
+@dataclass(frozen=True)
 class ProposalPage(Page[Proposal]):
-    """A page of proposals, with the ids of those the viewer supports (read in the same query)."""
+    """A page of proposals, with the ids of those the viewer supports (read in the same query)
+    and, by proposal id, the names the list shows (``Listed``)."""
 
     supported: frozenset[int] = frozenset()
+    listed: dict[int, Listed] = field(default_factory=dict)
 
 
 def list_proposals(
@@ -159,13 +177,19 @@ def list_proposals(
         errors["sort"] = _l("Choose one option from the list.")
     if errors:
         raise ValidationFailed(errors)
-    stmt = select(Proposal).where(Proposal.state != ProposalState.DRAFT, Proposal.is_hidden.is_(False))
+    stmt = (
+        select(Proposal, User.display_name, User.status, Organization.name, Lab.slug, Lab.title, Territory.name)
+        .join(Lab, Lab.id == Proposal.lab_id).join(Territory, Territory.id == Lab.territory_id)
+        .outerjoin(User, User.id == Proposal.author_id).outerjoin(Organization, Organization.id == Proposal.organization_id)
+        .options(*_LISTED_ONLY)
+        .where(Proposal.state != ProposalState.DRAFT, Proposal.is_hidden.is_(False))
+    )
     if lab is not None:
         stmt = stmt.where(Proposal.lab_id == lab.id)
     if filters.territory:
         place = territories.from_text(filters.territory, "territory")
-        inside = select(Territory.id).where(Territory.path.like(f"{place.path}%"))
-        stmt = stmt.where(Proposal.lab_id.in_(select(Lab.id).where(Lab.territory_id.in_(inside))))
+        inside = select(Territory.id).where(Territory.path.like(f"{place.path}%")).scalar_subquery()
+        stmt = stmt.where(Lab.territory_id.in_(inside))
     if filters.state:
         stmt = stmt.where(Proposal.state == ProposalState(filters.state))
     else:
@@ -181,16 +205,26 @@ def list_proposals(
     return _page_with_supports(stmt, page, per_page, viewer)
 
 
+# The list's entities come alone: no joined author, organisation, authority or lab (their names
+# are columns of the list query; the lab of a lab's own page is already in the session), and no bodies.
+_LISTED_ONLY = (lazyload(Proposal.author), lazyload(Proposal.organization), lazyload(Proposal.authority),
+                lazyload(Proposal.lab), defer(Proposal.body), defer(Proposal.body_html))
+
+
 def _page_with_supports(stmt: Select[Any], page: int, per_page: int, viewer: User | None) -> ProposalPage:
-    if viewer is None:
-        plain = paginate(stmt, page, per_page)
-        return ProposalPage(items=plain.items, page=page, per_page=per_page, has_next=plain.has_next)
-    mine = select(ProposalSupport.proposal_id).where(
-        ProposalSupport.proposal_id == Proposal.id, ProposalSupport.user_id == viewer.id).exists()
-    rows = db.session.execute(stmt.add_columns(mine).offset((page - 1) * per_page).limit(per_page + 1)).all()
+    """Rows of (Proposal, author name, author status, organisation name, lab slug, lab title,
+    lab territory name), plus for a viewer whether they support it."""
+    if viewer is not None:
+        stmt = stmt.add_columns(select(ProposalSupport.proposal_id).where(
+            ProposalSupport.proposal_id == Proposal.id, ProposalSupport.user_id == viewer.id).exists())
+    rows = db.session.execute(stmt.offset((page - 1) * per_page).limit(per_page + 1)).all()
     shown = rows[:per_page]
+    listed = {
+        row[0].id: Listed(row[0].author_id, row[1], row[2] == UserStatus.DELETED, row[3], row[4], row[5], row[6])
+        for row in shown
+    }
     return ProposalPage(items=[row[0] for row in shown], page=page, per_page=per_page, has_next=len(rows) > per_page,
-                        supported=frozenset(row[0].id for row in shown if row[1]))
+                        supported=frozenset(row[0].id for row in shown if viewer is not None and row[7]), listed=listed)
 
 
 def my_drafts(user: User, lab: Lab) -> list[Proposal]:
