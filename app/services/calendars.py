@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from datetime import date, time, timedelta
 
 from sqlalchemy import String, and_, cast, delete, exists, or_, select
+from sqlalchemy.orm import contains_eager, joinedload, lazyload
 
 from app.db import db
 from app.exceptions import NotFound, ValidationFailed
@@ -75,6 +76,13 @@ def _check(filters: CalendarFilters, viewer: User | None) -> tuple[Territory | N
     return place, org_id
 
 
+def _inside(place: Territory):  # type: ignore[no-untyped-def]
+    """Events held in the place or anywhere inside it: a primary-key lookup of each candidate event's
+    territory, not the list of every territory inside the place first (a region holds thousands of
+    comuni, and ``path LIKE`` cannot use the index)."""
+    return exists().where(and_(Territory.id == Event.territory_id, Territory.path.like(f"{place.path}%"))).correlate_except(Territory)
+
+
 def _filtered(filters: CalendarFilters, viewer: User | None):  # type: ignore[no-untyped-def]
     """Sessions of visible events matching the filters (ValidationFailed for a bad filter)."""
     place, org_id = _check(filters, viewer)
@@ -83,7 +91,7 @@ def _filtered(filters: CalendarFilters, viewer: User | None):  # type: ignore[no
         .join(Organization, Organization.id == Event.organization_id).where(Organization.is_hidden.is_(False))
     )
     if place is not None:
-        stmt = stmt.where(Event.territory_id.in_(select(Territory.id).where(Territory.path.like(f"{place.path}%"))))
+        stmt = stmt.where(_inside(place))
     if filters.action:
         stmt = stmt.where(Event.action == filters.action)
     if filters.kind:
@@ -101,16 +109,29 @@ def _filtered(filters: CalendarFilters, viewer: User | None):  # type: ignore[no
     return stmt
 
 
+# What a calendar list reads of each session: its event and organisation (taken from the joins
+# ``_filtered`` already makes) and the event's place (its name only). The models' default eager
+# loads would join the event and organisation a second time, with the organisation's home territory
+# and its three levels of parents, its logo and the place's parents: entities built for every row
+# and never shown. Anything else is still lazy-loaded if asked for.
+_CALENDAR_LOAD = (
+    contains_eager(EventSession.event).options(
+        contains_eager(Event.organization).options(lazyload(Organization.home_territory), lazyload(Organization.logo)),
+        joinedload(Event.territory).lazyload(Territory.parent),
+    ),
+)
+
+
 def sessions_between(filters: CalendarFilters, viewer: User | None, start: date, end: date, limit: int = 500) -> list[EventSession]:
     """Sessions overlapping [start, end) in Rome days, in time order (cancelled ones included, marked)."""
     stmt = _filtered(filters, viewer).where(EventSession.starts_at < to_utc(end, time(0)), EventSession.ends_at > to_utc(start, time(0)))
-    return list(db.session.scalars(stmt.order_by(EventSession.starts_at, EventSession.id).limit(limit)))
+    return list(db.session.scalars(stmt.order_by(EventSession.starts_at, EventSession.id).limit(limit).options(*_CALENDAR_LOAD)))
 
 
 def agenda(filters: CalendarFilters, viewer: User | None, start: date, page: int = 1) -> Page[EventSession]:
     """Upcoming sessions from ``start``, in time order."""
     stmt = _filtered(filters, viewer).where(EventSession.ends_at >= to_utc(start, time(0)))
-    return paginate(stmt.order_by(EventSession.starts_at, EventSession.id), page, AGENDA_PER_PAGE)
+    return paginate(stmt.order_by(EventSession.starts_at, EventSession.id).options(*_CALENDAR_LOAD), page, AGENDA_PER_PAGE)
 
 
 def month_grid(year: int, month: int) -> list[list[date]]:
@@ -149,17 +170,16 @@ def upcoming_for_organization(org: Organization, limit: int = 5) -> list[EventSe
             or_(Event.organization_id == org.id, exists().where(and_(EventOrganizer.event_id == Event.id,
                 EventOrganizer.organization_id == org.id, EventOrganizer.status == OrganizerStatus.ACCEPTED))),
             EventSession.ends_at >= utcnow(), EventSession.status == SessionStatus.SCHEDULED, Event.cancelled_at.is_(None),
-        ).order_by(EventSession.starts_at).limit(limit)
+        ).order_by(EventSession.starts_at).limit(limit).options(*_CALENDAR_LOAD)
     ))
 
 
 def upcoming_for_territory(territory: Territory, limit: int = 5) -> list[EventSession]:
-    inside = select(Territory.id).where(Territory.path.like(f"{territory.path}%"))
     return list(db.session.scalars(
         _filtered(CalendarFilters(), None).where(
-            Event.territory_id.in_(inside), EventSession.ends_at >= utcnow(), EventSession.status == SessionStatus.SCHEDULED,
+            _inside(territory), EventSession.ends_at >= utcnow(), EventSession.status == SessionStatus.SCHEDULED,
             Event.cancelled_at.is_(None),
-        ).order_by(EventSession.starts_at).limit(limit)
+        ).order_by(EventSession.starts_at).limit(limit).options(*_CALENDAR_LOAD)
     ))
 
 

@@ -344,11 +344,16 @@ def _directory_query(filters: DirectoryFilters, place: Territory | None = None) 
     if place is None and filters.territory:
         place = _place(filters.territory)
     if place is not None:
-        inside = select(Territory.id).where(Territory.path.like(f"{place.path}%"))
+        # Correlated lookups by primary key for each organisation scanned (the scan stops at the
+        # LIMIT), not a list of every territory inside the place built first: a region holds
+        # thousands of comuni and its path LIKE cannot use the index.
+        inside = Territory.path.like(f"{place.path}%")
         stmt = stmt.where(
             or_(
-                Organization.home_territory_id.in_(inside),
-                exists().where(and_(OrganizationTerritory.organization_id == Organization.id, OrganizationTerritory.territory_id.in_(inside))),
+                exists().where(and_(Territory.id == Organization.home_territory_id, inside)).correlate_except(Territory),
+                exists().where(and_(OrganizationTerritory.organization_id == Organization.id,
+                                    Territory.id == OrganizationTerritory.territory_id, inside))
+                .correlate_except(Territory, OrganizationTerritory),
             )
         )
     if filters.kind:
