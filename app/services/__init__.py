@@ -61,39 +61,52 @@ class KeysetPage(Page[T]):
 
 
 _CURSOR_RE = re.compile(r"[A-Za-z0-9_-]{1,200}")
+MAX_ID = 2**31 - 1  # ids beyond a 32-bit integer cannot exist (and would overflow PostgreSQL)
 
 
 def encode_cursor(values: Sequence[Any]) -> str:
-    """base64url (unpadded) of the JSON list of a row's sort key (datetimes in UTC ISO form)."""
+    """The opaque cursor: base64url (unpadded) of the JSON list of a row's sort key (datetimes in UTC ISO form)."""
     plain = [v.astimezone(UTC).isoformat() if isinstance(v, datetime) else v for v in values]
     return base64.urlsafe_b64encode(json.dumps(plain, separators=(",", ":")).encode()).decode().rstrip("=")
 
 
+def _cursor_value(value: Any, kind: type) -> Any:
+    if kind is int and type(value) is int and 0 < value <= MAX_ID:
+        return value
+    if kind is bool and type(value) is bool:
+        return value
+    if kind is datetime and isinstance(value, str) and len(value) <= 40:
+        moment = datetime.fromisoformat(value)
+        if moment.tzinfo is not None and 2000 <= moment.year <= 2200:
+            return moment.astimezone(UTC)
+    raise ValueError
+
+
 def decode_cursor(raw: str, kinds: Sequence[type]) -> tuple[Any, ...] | None:
-    """The sort key in a cursor written by ``encode_cursor`` with values of ``kinds``; None for
-    anything else (the caller answers 400)."""
+    """The sort key in a cursor written by ``encode_cursor``, checked strictly against ``kinds``
+    (int ids, bool, aware datetime); None for anything else (the caller answers 400)."""
     try:
         if not _CURSOR_RE.fullmatch(raw):
             return None
         decoded = json.loads(base64.urlsafe_b64decode(raw + "=" * (-len(raw) % 4)).decode("ascii"))
         if not isinstance(decoded, list) or len(decoded) != len(kinds):
             return None
-        values = tuple(datetime.fromisoformat(v).astimezone(UTC) if kind is datetime else v for v, kind in zip(decoded, kinds, strict=True))
-        if any(type(v) is not kind for v, kind in zip(values, kinds, strict=True)) or encode_cursor(values) != raw:
+        values = tuple(_cursor_value(value, kind) for value, kind in zip(decoded, kinds, strict=True))
+        if encode_cursor(values) != raw:  # one spelling per position: no padding, spaces or aliases
             return None
-    except (ValueError, TypeError, AttributeError, UnicodeDecodeError, binascii.Error):
+    except (ValueError, UnicodeDecodeError, binascii.Error):
         return None
     return values
 
 
-def _beyond(keys: Sequence[ColumnElement[Any]], values: Sequence[Any], descending: bool) -> ColumnElement[bool]:
+def beyond(keys: Sequence[ColumnElement[Any]], values: Sequence[Any], descending: bool) -> ColumnElement[bool]:
     """Rows after ``values`` in the order of ``keys`` (portable, index-friendly row comparison)."""
     first, rest = keys[0], keys[1:]
     value = literal(values[0], first.type)  # a bound parameter: booleans compare like any value
-    beyond = first < value if descending else first > value
+    after = first < value if descending else first > value
     if not rest:
-        return beyond
-    return or_(beyond, and_(first == value, _beyond(rest, values[1:], descending)))
+        return after
+    return or_(after, and_(first == value, beyond(rest, values[1:], descending)))
 
 
 def keyset_page(
@@ -104,13 +117,13 @@ def keyset_page(
     the page after the row ``after``, or the page before the row ``before``. One query each.
     ``as_rows``: items are whole rows of a select of columns, not entities (see ``_fetch``)."""
     if before is not None:
-        rows = _fetch(stmt.where(_beyond(keys, before, False)).order_by(*keys).limit(per_page + 1), as_rows)
+        rows = _fetch(stmt.where(beyond(keys, before, False)).order_by(*keys).limit(per_page + 1), as_rows)
         more, rows = len(rows) > per_page, rows[:per_page][::-1]
         prev_cursor = encode_cursor(key_of(rows[0])) if more and rows else None
         next_cursor = encode_cursor(key_of(rows[-1])) if rows else None
     else:
         if after is not None:
-            stmt = stmt.where(_beyond(keys, after, True))
+            stmt = stmt.where(beyond(keys, after, True))
         rows = _fetch(stmt.order_by(*(key.desc() for key in keys)).limit(per_page + 1), as_rows)
         more, rows = len(rows) > per_page, rows[:per_page]
         next_cursor = encode_cursor(key_of(rows[-1])) if more and rows else None

@@ -9,9 +9,6 @@ no person is named (contributions are signed with their organisation, if any).
 
 from __future__ import annotations
 
-import base64
-import binascii
-import json
 import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
@@ -25,6 +22,7 @@ from sqlalchemy.sql.elements import ColumnElement
 from app.db import db
 from app.exceptions import NotFound, ValidationFailed
 from app.i18n import _l
+from app.services import MAX_ID, beyond, decode_cursor, encode_cursor
 from models import (
     Forum,
     Organization,
@@ -36,11 +34,9 @@ from models import (
     Thread,
 )
 
-MAX_ID = 2**31 - 1  # ids beyond a 32-bit integer cannot exist (and would overflow PostgreSQL)
 DEFAULT_LIMIT, MAX_LIMIT = 20, 100
 CODE_RE = re.compile(r"[A-Za-z0-9-]{1,16}")
 SLUG_RE = re.compile(r"[a-z0-9-]{1,80}")
-CURSOR_RE = re.compile(r"[A-Za-z0-9_-]{1,200}")
 BOOLEANS = {"true": True, "false": False}
 _CHOOSE = _l("Choose one option from the list.")
 _INVALID = _l("Something in the address or in the form was not valid.")
@@ -146,61 +142,27 @@ def limit_of(params: Mapping[str, str]) -> int:
 # ---------------------------------------------------------------- cursors
 
 
-def encode_cursor(values: Sequence[int | str | datetime]) -> str:
-    """The opaque cursor: base64url (unpadded) of the JSON list of the last row's sort key."""
-    plain = [v.astimezone(UTC).isoformat() if isinstance(v, datetime) else v for v in values]
-    raw = json.dumps(plain, separators=(",", ":"), ensure_ascii=True).encode()
-    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
-
-
-def decode_cursor(raw: str | None, kinds: Sequence[str]) -> tuple[Any, ...] | None:
-    """The sort key in a cursor, checked strictly against ``kinds`` ("int", "datetime"): anything
-    but a cursor this API wrote is a ValidationFailed (400), never a crash or a silent restart."""
+def _cursor(raw: str | None, kinds: Sequence[type]) -> tuple[Any, ...] | None:
+    """The sort key in ``?cursor=``: anything but a cursor this API wrote is a ValidationFailed
+    (400), never a crash or a silent restart."""
     if raw is None:
         return None
-    try:
-        if not CURSOR_RE.fullmatch(raw):
-            raise ValueError
-        decoded = json.loads(base64.urlsafe_b64decode(raw + "=" * (-len(raw) % 4)).decode("ascii"))
-        if not isinstance(decoded, list) or len(decoded) != len(kinds):
-            raise ValueError
-        values = tuple(_cursor_value(value, kind) for value, kind in zip(decoded, kinds, strict=True))
-        if encode_cursor(values) != raw:  # one spelling per position: no padding, spaces or aliases
-            raise ValueError
-    except (ValueError, UnicodeDecodeError, binascii.Error):
-        raise ValidationFailed({"cursor": _INVALID}) from None
+    values = decode_cursor(raw, kinds)
+    if values is None:
+        raise ValidationFailed({"cursor": _INVALID})
     return values
-
-
-def _cursor_value(value: Any, kind: str) -> Any:
-    if kind == "int" and type(value) is int and valid_id(value):
-        return value
-    if kind == "datetime" and isinstance(value, str) and len(value) <= 40:
-        moment = datetime.fromisoformat(value)
-        if moment.tzinfo is not None and 2000 <= moment.year <= 2200:
-            return moment.astimezone(UTC)
-    raise ValueError
-
-
-def _after(keys: Sequence[ColumnElement[Any]], values: Sequence[Any], descending: bool) -> ColumnElement[bool]:
-    """Rows after ``values`` in the order of ``keys`` (portable row-value comparison)."""
-    first, rest = keys[0], keys[1:]
-    beyond = first < values[0] if descending else first > values[0]
-    if not rest:
-        return beyond
-    return or_(beyond, and_(first == values[0], _after(rest, values[1:], descending)))
 
 
 def keyset(
     stmt: Select, params: Mapping[str, str], keys: Sequence[ColumnElement[Any]], key_of: Callable[[Any], Sequence[Any]],
-    *, kinds: Sequence[str] = ("int",), descending: bool = True,
+    *, kinds: Sequence[type] = (int,), descending: bool = True,
 ) -> tuple[list[Any], str | None]:
     """One page of ``stmt`` by keyset on ``keys`` (the last one unique): one query, whatever the
     depth. Returns the rows and the next cursor."""
     limit = limit_of(params)
-    after = decode_cursor(params.get("cursor"), kinds)
+    after = _cursor(params.get("cursor"), kinds)
     if after is not None:
-        stmt = stmt.where(_after(keys, after, descending))
+        stmt = stmt.where(beyond(keys, after, descending))
     order = [key.desc() if descending else key.asc() for key in keys]
     rows = list(db.session.scalars(stmt.order_by(*order).limit(limit + 1)).unique())
     more = len(rows) > limit

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
-from datetime import date, time, timedelta
+from datetime import date, datetime, time, timedelta
 from typing import Any
 
 from sqlalchemy import and_, exists, or_, select
@@ -111,7 +111,7 @@ def list_events(params: Mapping[str, str]) -> ApiPage:
         if last:
             dated.append(EventSession.starts_at < events.to_utc(last + timedelta(days=1), time(0)))
         stmt = stmt.where(exists().where(and_(*dated)))
-    rows, cursor = keyset(stmt, params, [Event.starts_at, Event.id], lambda e: (e.starts_at, e.id), kinds=("datetime", "int"), descending=False)
+    rows, cursor = keyset(stmt, params, [Event.starts_at, Event.id], lambda e: (e.starts_at, e.id), kinds=(datetime, int), descending=False)
     return ApiPage([_event(e) for e in rows], cursor)
 
 
