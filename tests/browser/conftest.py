@@ -19,7 +19,7 @@ import sys
 import time
 import urllib.error
 import urllib.request
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -272,39 +272,74 @@ def viewport_width() -> int:
     return 1280
 
 
-NewContext = Callable[..., "BrowserContext"]
 
 
-@pytest.fixture
-def new_context(browser: Browser, live_server: LiveServer) -> Iterator[NewContext]:
-    """Open fresh browser contexts (own cookies, own storage); all closed after the test.
+class ContextOpener:
+    """``new_context(width, **options)`` opens a fresh browser context (own cookies, own storage),
+    closed after the test. ``new_context.viewing_page(width, storage_state)`` instead lends a page
+    kept open for the whole session, one per (width, who): for tests that only look at pages.
+
+    Why lend pages: a new context plus its first navigation costs Chromium about 1.5 s of CPU
+    (new renderer processes), three times what the navigation itself costs; over the few hundred
+    page checks of the accessibility tests that was most of the suite's time. A lent page keeps
+    its cookies from test to test (the login of ``storage_state``, the language every check
+    sets anyway), never anything a test typed: each check starts with a navigation.
 
     The interface is Italian by default, like the site's default language: Chromium would
     otherwise send ``Accept-Language: en-US``.
     """
-    opened: list[BrowserContext] = []
 
-    def make(width: int = 1280, *, locale: str = "it-IT", **options: Any) -> BrowserContext:
-        context = browser.new_context(
-            viewport={"width": width, "height": DEFAULT_HEIGHT},
-            base_url=live_server.url,
-            locale=locale,
-            **options,
+    def __init__(self, browser: Browser, base_url: str, lent: dict[tuple[int, str], Page]) -> None:
+        self.browser, self.base_url, self.lent = browser, base_url, lent
+        self.opened: list[BrowserContext] = []
+
+    def _context(self, width: int, locale: str, **options: Any) -> BrowserContext:
+        context = self.browser.new_context(
+            viewport={"width": width, "height": DEFAULT_HEIGHT}, base_url=self.base_url, locale=locale, **options,
         )
         context.set_default_timeout(10_000)
-        opened.append(context)
         return context
 
-    try:
-        yield make
-    finally:
-        for context in opened:
+    def __call__(self, width: int = 1280, *, locale: str = "it-IT", **options: Any) -> BrowserContext:
+        context = self._context(width, locale, **options)
+        self.opened.append(context)
+        return context
+
+    def viewing_page(self, width: int, storage_state: dict[str, Any] | None) -> Page:
+        key = (width, json.dumps(storage_state, sort_keys=True))
+        page = self.lent.get(key)
+        if page is None or page.is_closed():
+            context = self._context(width, "it-IT", storage_state=storage_state)
+            page = self.lent[key] = context.new_page()
+        return page
+
+    def close(self) -> None:
+        for context in self.opened:
             with contextlib.suppress(Exception):
                 context.close()
 
 
+@pytest.fixture(scope="session")
+def _lent_pages(browser: Browser) -> Iterator[dict[tuple[int, str], Page]]:
+    lent: dict[tuple[int, str], Page] = {}
+    yield lent
+    for page in lent.values():
+        with contextlib.suppress(Exception):
+            page.context.close()
+
+
 @pytest.fixture
-def page(new_context: NewContext, viewport_width: int) -> Page:
+def new_context(browser: Browser, live_server: LiveServer, _lent_pages: dict[tuple[int, str], Page]) -> Iterator[ContextOpener]:
+    """Fresh browser contexts for the test, and pages lent for looking (see ``ContextOpener``)."""
+    opener = ContextOpener(browser, live_server.url, _lent_pages)
+    try:
+        yield opener
+    finally:
+        opener.close()
+
+
+@pytest.fixture
+def page(new_context: ContextOpener, viewport_width: int) -> Page:
     """A page in a fresh context, ``viewport_width`` pixels wide."""
     return new_context(viewport_width).new_page()
 

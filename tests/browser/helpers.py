@@ -198,8 +198,7 @@ def open_page(
 
     ``status`` is the answer the page is meant to give (an error page is checked like any other).
     """
-    context = new_context(width, storage_state=admin_state if logged_in else None)
-    page = context.new_page()
+    page = new_context.viewing_page(width, admin_state if logged_in else None)
     response = page.goto(f"/lang/{lang}?next={quote(path, safe='/')}")
     where = f"{path} ({lang}, {width} px, {'logged in' if logged_in else 'logged out'})"
     assert response is not None
