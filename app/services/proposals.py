@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import Any
 
-from sqlalchemy import BigInteger, Select, cast, delete, func, insert, or_, select, update
+from sqlalchemy import BigInteger, Select, cast, delete, func, insert, literal_column, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import defer, lazyload
 from sqlalchemy.orm.exc import StaleDataError
@@ -124,15 +124,21 @@ class ProposalFilters:
 
 def _random_order(seed: int):  # type: ignore[no-untyped-def]
     """A stable pseudo-random order for one visitor, the same on every page and different for
-    every seed, in portable SQL: two rounds of (x × a + b) mod a prime, with different primes.
-    One round alone keeps consecutive ids in an arithmetic progression (for many seeds, simply
-    oldest or newest first); the second round scatters them."""
+    every seed, in portable SQL: two rounds of (x × a + b) mod a prime, with different primes,
+    each followed by x XOR (x >> k). The multiplications alone keep consecutive ids in patterns
+    (every other id, or the same order for two seeds out of a few dozen); the shifts break them."""
     rng = random.Random(seed)  # noqa: S311 — an ordering, not a secret
     a, b = rng.randrange(1, _PRIME_1), rng.randrange(0, _PRIME_1)
     c, d = rng.randrange(1, _PRIME_2), rng.randrange(0, _PRIME_2)
     # 64-bit arithmetic: x × a overflows PostgreSQL's 32-bit integer; every factor is below 2³¹.
-    first = (cast(Proposal.id, BigInteger) * a + b) % _PRIME_1
-    return (first * c + d) % _PRIME_2
+    first = _xor_shift((cast(Proposal.id, BigInteger) * a + b) % _PRIME_1, 15)
+    return _xor_shift((first * c + d) % _PRIME_2, 13)
+
+
+def _xor_shift(x, bits: int):  # type: ignore[no-untyped-def]
+    """x XOR (x >> bits), written as (x | y) - (x & y): SQLite has no XOR operator."""
+    shifted = x.op(">>")(literal_column(str(int(bits))))  # PostgreSQL shifts a bigint by an integer, not by a bigint
+    return x.op("|")(shifted) - x.op("&")(shifted)
 
 
 _PRIME_1, _PRIME_2 = 2_147_483_647, 2_147_483_629
