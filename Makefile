@@ -82,6 +82,7 @@ system-test-deps:
 	@if [ "$$(id -u)" = "0" ] && command -v apt-get >/dev/null; then \
 	  missing=""; \
 	  [ -x /usr/bin/chromium ] || missing="$$missing chromium"; \
+	  [ -x /usr/bin/chromium-headless-shell ] || missing="$$missing chromium-headless-shell"; \
 	  [ -f /usr/share/fonts/truetype/noto/NotoSansGurmukhi-Regular.ttf ] || missing="$$missing fonts-noto-core"; \
 	  if [ -n "$$missing" ]; then echo "Installing$$missing"; apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing >/dev/null; fi; \
 	elif [ ! -x /usr/bin/chromium ]; then echo "Note: /usr/bin/chromium missing; browser tests will be skipped (sudo apt-get install chromium)"; fi
