@@ -85,7 +85,7 @@ system-test-deps:
 	  [ -x /usr/bin/chromium-headless-shell ] || missing="$$missing chromium-headless-shell"; \
 	  [ -f /usr/share/fonts/truetype/noto/NotoSansGurmukhi-Regular.ttf ] || missing="$$missing fonts-noto-core"; \
 	  if [ -n "$$missing" ]; then echo "Installing$$missing"; apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing >/dev/null; fi; \
-	elif [ ! -x /usr/bin/chromium ]; then echo "Note: /usr/bin/chromium missing; browser tests will be skipped (sudo apt-get install chromium)"; fi
+	elif [ ! -x /usr/bin/chromium-headless-shell ] && [ ! -x /usr/bin/chromium ]; then echo "Note: Chromium missing; browser tests will be skipped (sudo apt-get install chromium-headless-shell chromium)"; fi
 
 test: install-test system-test-deps assets i18n-compile
 	$(VENV)/bin/ruff check .

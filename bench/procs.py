@@ -123,6 +123,17 @@ def wait_port(host: str, port: int, timeout: float = 30.0, proc: Proc | None = N
     raise TimeoutError(f"nothing listens on {host}:{port} after {timeout:.0f} s")
 
 
+def wait_port_closed(host: str, port: int, timeout: float = 10.0) -> None:
+    """Until ``port`` refuses connections: a killed server's socket keeps accepting them (into a
+    backlog nobody reads) until the last process holding it is gone."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if not port_open(host, port):
+            return
+        time.sleep(0.01)
+    raise TimeoutError(f"{host}:{port} still accepts connections after {timeout:.0f} s")
+
+
 def wait_http(url: str, timeout: float = 30.0, proc: Proc | None = None) -> None:
     """Wait until ``url`` answers with a status below 500."""
     deadline = time.monotonic() + timeout

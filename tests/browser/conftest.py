@@ -275,8 +275,6 @@ def viewport_width() -> int:
     return 1280
 
 
-
-
 class ContextOpener:
     """``new_context(width, **options)`` opens a fresh browser context (own cookies, own storage),
     closed after the test. ``new_context.viewing_page(width, storage_state)`` instead lends a page
@@ -324,6 +322,7 @@ class ContextOpener:
 
 @pytest.fixture(scope="session")
 def _lent_pages(browser: Browser) -> Iterator[dict[tuple[int, str], Page]]:
+    # Asks for ``browser`` so that the lent pages' contexts are closed before the browser is.
     lent: dict[tuple[int, str], Page] = {}
     yield lent
     for page in lent.values():

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import os
 import signal
-import socket
 import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
@@ -21,6 +20,7 @@ from typing import Any
 import pytest
 from sqlalchemy import func, select
 
+from bench import procs
 from models import Proposal, ProposalSupport
 from tests.factories import PASSWORD
 from tests.prod.conftest import CSRF_RE, ENABLED, Answer, Stack, call
@@ -50,19 +50,6 @@ def _supports(stack: Stack, proposal_id: int) -> tuple[int, int]:
 def _support(port: int, person: dict[str, Any], proposal_id: int) -> Answer:
     return call(port, "POST", f"/proposals/{proposal_id}/support", cookies={"ponte_session": person["cookie"]},
                 form={"csrf_token": person["csrf"]})
-
-
-def _wait_until_refused(port: int, limit: float = 10.0) -> None:
-    deadline = time.monotonic() + limit
-    while time.monotonic() < deadline:
-        try:
-            socket.create_connection(("127.0.0.1", port), timeout=0.5).close()
-        except ConnectionRefusedError:
-            return
-        except OSError:
-            pass
-        time.sleep(0.01)
-    raise AssertionError(f"port {port} still accepts connections {limit} s after SIGKILL")
 
 
 def _login_form(port: int, headers: dict[str, str] | None = None) -> tuple[dict[str, str], str]:
@@ -147,7 +134,7 @@ def test_killing_one_instance_mid_load_loses_no_acknowledged_write(stack: Stack)
         # SIGKILL is delivered asynchronously: until the last process holding the listening socket
         # is gone, the kernel still accepts connections that nobody will answer. "Gone" is when
         # the port refuses a connection; only requests sent after that must all succeed.
-        _wait_until_refused(two)
+        procs.wait_port_closed("127.0.0.1", two)
         killed_at.append(time.monotonic())
 
     killer = threading.Thread(target=kill_after, args=(40,))
