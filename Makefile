@@ -89,12 +89,12 @@ system-test-deps:
 
 test: install-test system-test-deps assets i18n-compile
 	$(VENV)/bin/ruff check .
-	$(PY) -m pytest -n $(TEST_WORKERS) --dist loadgroup $(PYTEST_ARGS)
+	$(PY) -m pytest -n $(TEST_WORKERS) --dist loadfile $(PYTEST_ARGS)
 
 # The browser tests again, saving full-page screenshots of every page they check (it/ar, 390/1280 px)
 # to test-artifacts/screenshots/ for review.
 screenshots: install-test system-test-deps assets i18n-compile
-	PONTE_SCREENSHOTS=1 $(PY) -m pytest -n $(TEST_WORKERS) --dist loadgroup tests/browser $(PYTEST_ARGS)
+	PONTE_SCREENSHOTS=1 $(PY) -m pytest -n $(TEST_WORKERS) --dist loadfile tests/browser $(PYTEST_ARGS)
 
 lint: install-test
 	$(VENV)/bin/ruff check .

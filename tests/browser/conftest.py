@@ -67,17 +67,14 @@ def _skip_reason() -> str | None:
     return None
 
 
-@pytest.hookimpl(tryfirst=True)  # before pytest-xdist reads the xdist_group marks it sets
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    """Skip every test of this package, with the reason, when the browser cannot run."""
+    """Skip every test of this package, with the reason, when the browser cannot run. (``make
+    test`` runs pytest-xdist with ``--dist loadfile``: a file's tests stay on one worker, and each
+    worker that runs browser tests starts one live server for the session.)"""
     reason = _skip_reason()
     for item in items:
         if HERE in Path(str(item.path)).resolve().parents:
             item.add_marker(pytest.mark.browser)
-            # With pytest-xdist (--dist loadgroup) a file's tests stay on one worker (they share its
-            # live server and may build on each other's steps); the files spread over the workers,
-            # each starting a live server of its own.
-            item.add_marker(pytest.mark.xdist_group(f"browser-{Path(str(item.path)).stem}"))
             if reason:
                 item.add_marker(pytest.mark.skip(reason=reason))
 

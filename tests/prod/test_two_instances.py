@@ -27,7 +27,6 @@ from tests.prod.conftest import CSRF_RE, ENABLED, Answer, Stack, call
 
 pytestmark = [
     pytest.mark.prodlocal,
-    pytest.mark.xdist_group("prodlocal"),
     pytest.mark.skipif(not ENABLED, reason="set PONTE_TEST_PRODLOCAL=1, with PostgreSQL and Redis on 127.0.0.1"),
 ]
 
