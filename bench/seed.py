@@ -173,7 +173,10 @@ def _name(statement: str) -> str:
 
 @contextmanager
 def search_index_off(conn: Connection) -> Iterator[None]:
-    """Load ``search_documents`` without per-row index work, then build the index once."""
+    """Load ``search_documents`` without per-row index work, number them in date order as the app
+    does (``search_index.number_by_date``), then build the index once."""
+    from app.services.search_index import FTS_TABLES, number_by_date
+
     dialect = conn.dialect.name
     statements = search_statements(dialect)
     if dialect == "postgresql":
@@ -181,6 +184,7 @@ def search_index_off(conn: Connection) -> Iterator[None]:
         for statement in indexes:
             conn.execute(text(f"DROP INDEX IF EXISTS {_name(statement)}"))
         yield
+        number_by_date(conn)
         for statement in indexes:
             conn.execute(text(statement))
         return
@@ -188,7 +192,8 @@ def search_index_off(conn: Connection) -> Iterator[None]:
     for statement in triggers:
         conn.execute(text(f"DROP TRIGGER IF EXISTS {_name(statement)}"))
     yield
-    for table in ("search_fts", "search_trigram"):
+    number_by_date(conn)
+    for table in FTS_TABLES:
         conn.execute(text(f"INSERT INTO {table}({table}) VALUES ('rebuild')"))  # noqa: S608 — fixed names
     for statement in triggers:
         conn.execute(text(statement))

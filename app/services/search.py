@@ -5,6 +5,11 @@ substring; filters by type, territory (and everything inside it) and action; hig
 The query is never passed to the database as syntax: it is cut into words here (letters, marks
 and digits only) and each word is quoted, so quotes, ``*``, ``NEAR(``, ``-``, ``AND``/``OR`` or
 colons are just text. Results are capped (``MAX_RESULTS``) and paginated.
+
+Ranking by relevance costs time for every matching document, so a very common word ("italiano"
+in tens of thousands of messages) is ranked over its newest ``RANKED`` matches only: document
+ids follow publication order (``search_index`` numbers them so), and both full-text engines find
+the newest matches by id without ranking them. Searches with a filter rank every match.
 """
 
 from __future__ import annotations
@@ -33,6 +38,7 @@ MAX_WORDS = 12
 PER_PAGE = 20
 MAX_RESULTS = 500
 MAX_PAGE = MAX_RESULTS // PER_PAGE
+RANKED = 2 * MAX_RESULTS  # an unfiltered search ranks at most this many of the newest matches
 SNIPPET = 220
 _CHOOSE = _l("Choose one option from the list.")
 
@@ -145,8 +151,9 @@ def _like(piece: str) -> str:
     return "%" + piece.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
 
 
-def _matching(stmt: Select, terms: list[str]) -> tuple[Select, list]:
-    """Add the text conditions; returns the statement and its ordering, best first."""
+def _matching(stmt: Select, terms: list[str], *, bounded: bool = False) -> tuple[Select, list]:
+    """Add the text conditions; returns the statement and its ordering, best first. ``bounded``:
+    only the newest ``RANKED`` documents matching the words (by id) are ranked."""
     plain = [t for t in terms if not _spaceless(t)]
     pieces = [t for t in terms if _spaceless(t)]
     order: list = []
@@ -156,14 +163,20 @@ def _matching(stmt: Select, terms: list[str]) -> tuple[Select, list]:
             vector = literal_column("search_documents.search_vector", TSVECTOR)
             query = _pg_tsquery(plain)
             stmt = stmt.where(vector.op("@@")(query))
+            if bounded:
+                stmt = stmt.where(SearchDocument.id >= _floor(select(SearchDocument.id).where(vector.op("@@")(query)),
+                                                              SearchDocument.id))
             order.append(func.ts_rank(vector, query).desc())
         stmt = stmt.where(*(everything.ilike(_like(piece), escape="\\") for piece in pieces))
     else:
         if plain:
-            ranked = (select(_FTS.c.rowid.label("doc_id"), func.bm25(literal_column("search_fts"), 5.0, 1.0).label("score"))
-                      .where(literal_column("search_fts").op("MATCH")(_fts5_match(plain))).subquery())
-            stmt = stmt.join(ranked, ranked.c.doc_id == SearchDocument.id)
-            order.append(ranked.c.score)  # bm25: lower is better
+            match = literal_column("search_fts").op("MATCH")(_fts5_match(plain))
+            ranked = select(_FTS.c.rowid.label("doc_id"), func.bm25(literal_column("search_fts"), 5.0, 1.0).label("score")).where(match)
+            if bounded:  # the bound goes inside, where FTS5 uses it to skip older matches before ranking
+                ranked = ranked.where(_FTS.c.rowid >= _floor(select(_FTS.c.rowid).where(match), _FTS.c.rowid))
+            ranked_rows = ranked.subquery()
+            stmt = stmt.join(ranked_rows, ranked_rows.c.doc_id == SearchDocument.id)
+            order.append(ranked_rows.c.score)  # bm25: lower is better
         for piece in pieces:
             if len(piece) >= 3:  # trigrams need three characters
                 found = select(_TRIGRAM.c.rowid).where(literal_column("search_trigram").op("MATCH")(_quoted(piece, '"')))
@@ -172,6 +185,13 @@ def _matching(stmt: Select, terms: list[str]) -> tuple[Select, list]:
                 stmt = stmt.where(or_(SearchDocument.title.like(_like(piece), escape="\\"),
                                       SearchDocument.body.like(_like(piece), escape="\\")))
     return stmt, [*order, SearchDocument.dated_at.desc().nulls_last(), SearchDocument.id.desc()]
+
+
+def _floor(matches: Select, key: ColumnElement) -> ColumnElement:
+    """The id of the ``RANKED``-th newest of ``matches`` (0 when there are fewer): newest by id,
+    which both engines find without ranking."""
+    newest = matches.order_by(key.desc()).offset(RANKED - 1).limit(1).correlate(None)  # its own FROM, not the outer query's
+    return func.coalesce(newest.scalar_subquery(), 0)
 
 
 def _filtered(stmt: Select, query: SearchQuery) -> Select:
@@ -215,7 +235,8 @@ def search(query: SearchQuery, page: int = 1) -> Results:
     terms = words(query.q)
     if not terms:
         return Results(hits=[], page=page, per_page=PER_PAGE, has_next=False, total=0, capped=False)
-    stmt, order = _matching(_filtered(select(SearchDocument), query), terms)
+    unfiltered = not (query.type or query.action or query.territory)
+    stmt, order = _matching(_filtered(select(SearchDocument), query), terms, bounded=unfiltered)
     offset = (page - 1) * PER_PAGE
     take = max(0, min(PER_PAGE, MAX_RESULTS - offset))  # nothing past the cap
     rows = list(db.session.scalars(

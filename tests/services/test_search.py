@@ -8,6 +8,7 @@ from datetime import timedelta
 from typing import Any
 
 import pytest
+from sqlalchemy import func, select
 
 from app.db import db
 from app.exceptions import ValidationFailed
@@ -15,7 +16,7 @@ from app.services import forums, initiatives, organizations, practices, proposal
 from app.services.forums import PostDraft, ThreadDraft
 from app.services.practices import PracticeCard
 from app.services.search import SearchQuery
-from models import Event, EventKind, Organization
+from models import Event, EventKind, Organization, SearchDocument
 from models.base import utcnow
 from tests import factories
 from tests.services.test_labs import make_lab, publish, world
@@ -173,3 +174,49 @@ def test_results_are_paginated_capped_and_filtered(session, monkeypatch) -> None
     assert found("italiano", type="organization") == set() and found("stranieri", type="organization") == {("organization", org.slug)}
     with pytest.raises(ValidationFailed):
         search.search(SearchQuery(q="corso", territory="Nessun posto così"))
+
+
+def test_rebuild_numbers_documents_by_date_and_search_still_finds_each(session) -> None:  # type: ignore[no-untyped-def]
+    comune = factories.chain()[2]
+    org = factories.organization("Associazione Ponte Sud", home=comune)
+    now = utcnow()
+    courses = [_event(org, f"Corso di italiano {n}") for n in range(6)]
+    for n, course in enumerate(courses):  # written in one order, dated in the reverse one
+        course.starts_at = now - timedelta(days=10 * (n + 1))
+    db.session.flush()
+    search_index.rebuild()
+    docs = list(db.session.scalars(select(SearchDocument).order_by(SearchDocument.id)))
+    assert [doc.id for doc in docs] == list(range(1, len(docs) + 1))
+    dates = [doc.dated_at for doc in docs]
+    assert dates == sorted(dates, key=lambda d: (d is not None, d))
+    assert [doc.object_id for doc in docs if doc.kind == "event"] == [c.id for c in reversed(courses)]
+    # The full-text index follows the new numbers: every hit is the document of its own event.
+    hits = search.search(SearchQuery(q="italiano")).hits
+    assert sorted(hit.url_args["event_id"] for hit in hits) == sorted(c.id for c in courses)
+    assert all(hit.title[0][0].startswith("Corso di") for hit in hits)
+    # A document written afterwards, as publishing does, comes after all of them.
+    later = _event(org, "Corso di italiano serale")
+    search_index.refresh(later)
+    db.session.flush()
+    assert db.session.scalar(select(func.max(SearchDocument.id))) == db.session.scalar(
+        select(SearchDocument.id).where(SearchDocument.kind == "event", SearchDocument.object_id == later.id))
+
+
+def test_a_common_word_ranks_only_its_newest_matches_unless_a_filter_is_chosen(session, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    comune = factories.chain()[2]
+    org = factories.organization("Scuola di lingua", home=comune)
+    now = utcnow()
+    courses = [_event(org, f"Corso di italiano numero {n}") for n in range(6)]
+    for n, course in enumerate(courses):
+        course.starts_at = now - timedelta(days=n + 1)  # course 0 is the newest
+    db.session.flush()
+    search_index.rebuild()
+    monkeypatch.setattr(search, "RANKED", 3)
+    newest = {("event", c.id) for c in courses[:3]}
+    assert found("italiano") == newest
+    assert search.search(SearchQuery(q="italiano")).total == 3
+    assert found("italiano", type="event") == {("event", c.id) for c in courses}  # a filter ranks every match
+    # The bound is on the documents that match every word: a more precise search reaches older ones.
+    assert found("italiano 5") == {("event", courses[5].id)}
+    monkeypatch.setattr(search, "RANKED", 1000)
+    assert found("italiano") == {("event", c.id) for c in courses}
