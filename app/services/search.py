@@ -38,7 +38,7 @@ MAX_WORDS = 12
 PER_PAGE = 20
 MAX_RESULTS = 500
 MAX_PAGE = MAX_RESULTS // PER_PAGE
-RANKED = 2 * MAX_RESULTS  # an unfiltered search ranks at most this many of the newest matches
+RANKED = MAX_RESULTS + 1  # an unfiltered search ranks this many of the newest matches: enough to fill every page and see the cap
 SNIPPET = 220
 _CHOOSE = _l("Choose one option from the list.")
 
@@ -230,23 +230,31 @@ def _checked(query: SearchQuery, page: int) -> None:
 
 def search(query: SearchQuery, page: int = 1) -> Results:
     """One page of public documents matching every word of ``query.q`` (best first), with their
-    highlighted titles and snippets: two queries at most (rows, then the count when needed)."""
+    highlighted titles and snippets: one query when the ranked set is bounded (the rows carry the
+    number of matches), else two at most (rows, then the count when needed)."""
     _checked(query, page)
     terms = words(query.q)
     if not terms:
         return Results(hits=[], page=page, per_page=PER_PAGE, has_next=False, total=0, capped=False)
-    unfiltered = not (query.type or query.action or query.territory)
-    stmt, order = _matching(_filtered(select(SearchDocument), query), terms, bounded=unfiltered)
+    bounded = not (query.type or query.action or query.territory) and not all(_spaceless(t) for t in terms)
+    stmt, order = _matching(_filtered(select(SearchDocument), query), terms, bounded=bounded)
     offset = (page - 1) * PER_PAGE
     take = max(0, min(PER_PAGE, MAX_RESULTS - offset))  # nothing past the cap
-    rows = list(db.session.scalars(
-        stmt.options(joinedload(SearchDocument.territory).lazyload(Territory.parent))
-        .order_by(*order).offset(offset).limit(take + 1)))
-    if page == 1 and len(rows) <= take:
-        total = len(rows)
+    page_rows = (stmt.options(joinedload(SearchDocument.territory).lazyload(Territory.parent))
+                 .order_by(*order).offset(offset).limit(take + 1))
+    total: int | None = None
+    if bounded:  # at most RANKED documents match: counting them beside the rows costs nothing more
+        counted = db.session.execute(page_rows.add_columns(func.count().over())).all()
+        rows = [row[0] for row in counted]
+        total = counted[0][1] if counted else None
     else:
-        capped_ids = stmt.with_only_columns(SearchDocument.id).order_by(None).limit(MAX_RESULTS + 1).subquery()
-        total = db.session.scalar(select(func.count()).select_from(capped_ids)) or 0
+        rows = list(db.session.scalars(page_rows))
+    if total is None:
+        if page == 1 and len(rows) <= take:
+            total = len(rows)
+        else:
+            capped_ids = stmt.with_only_columns(SearchDocument.id).order_by(None).limit(MAX_RESULTS + 1).subquery()
+            total = db.session.scalar(select(func.count()).select_from(capped_ids)) or 0
     pattern = _pattern(terms)
     hits = [_hit(doc, pattern) for doc in rows[:take]]
     return Results(hits=hits, page=page, per_page=PER_PAGE, has_next=len(rows) > take and offset + take < MAX_RESULTS,
