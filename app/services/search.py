@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from functools import cache, reduce
 
-from sqlalchemy import ColumnElement, Select, and_, column, exists, func, literal_column, or_, select, table
+from sqlalchemy import ColumnElement, Select, and_, column, exists, func, literal_column, or_, select, table, text
 from sqlalchemy.dialects.postgresql import TSQUERY, TSVECTOR
 from sqlalchemy.orm import joinedload
 
@@ -164,16 +164,21 @@ def _matching(stmt: Select, terms: list[str], *, bounded: bool = False) -> tuple
             query = _pg_tsquery(plain)
             stmt = stmt.where(vector.op("@@")(query))
             if bounded:
-                stmt = stmt.where(SearchDocument.id >= _floor(select(SearchDocument.id).where(vector.op("@@")(query)),
-                                                              SearchDocument.id))
+                # The best plan depends on the words (read the newest rows by id for a common word, the
+                # GIN index for a rare one): never the generic plan of a statement prepared earlier.
+                db.session.execute(text("SET LOCAL plan_cache_mode = force_custom_plan"))
+                floor = _floor(select(SearchDocument.id).where(vector.op("@@")(query)), SearchDocument.id)
+                if floor:
+                    stmt = stmt.where(SearchDocument.id >= floor)
             order.append(func.ts_rank(vector, query).desc())
         stmt = stmt.where(*(everything.ilike(_like(piece), escape="\\") for piece in pieces))
     else:
         if plain:
             match = literal_column("search_fts").op("MATCH")(_fts5_match(plain))
             ranked = select(_FTS.c.rowid.label("doc_id"), func.bm25(literal_column("search_fts"), 5.0, 1.0).label("score")).where(match)
-            if bounded:  # the bound goes inside, where FTS5 uses it to skip older matches before ranking
-                ranked = ranked.where(_FTS.c.rowid >= _floor(select(_FTS.c.rowid).where(match), _FTS.c.rowid))
+            floor = _floor(select(_FTS.c.rowid).where(match), _FTS.c.rowid) if bounded else 0
+            if floor:  # the bound goes inside, where FTS5 uses it to skip older matches before ranking
+                ranked = ranked.where(_FTS.c.rowid >= floor)
             ranked_rows = ranked.subquery()
             stmt = stmt.join(ranked_rows, ranked_rows.c.doc_id == SearchDocument.id)
             order.append(ranked_rows.c.score)  # bm25: lower is better
@@ -187,11 +192,11 @@ def _matching(stmt: Select, terms: list[str], *, bounded: bool = False) -> tuple
     return stmt, [*order, SearchDocument.dated_at.desc().nulls_last(), SearchDocument.id.desc()]
 
 
-def _floor(matches: Select, key: ColumnElement) -> ColumnElement:
-    """The id of the ``RANKED``-th newest of ``matches`` (0 when there are fewer): newest by id,
-    which both engines find without ranking."""
-    newest = matches.order_by(key.desc()).offset(RANKED - 1).limit(1).correlate(None)  # its own FROM, not the outer query's
-    return func.coalesce(newest.scalar_subquery(), 0)
+def _floor(matches: Select, key: ColumnElement) -> int:
+    """The id of the ``RANKED``-th newest of ``matches`` (0 when there are fewer), found by id
+    without ranking. Asked first, on its own, so that the database plans the ranked query knowing
+    the bound (PostgreSQL then reads the newest rows by primary key instead of the whole table)."""
+    return db.session.scalar(matches.order_by(key.desc()).offset(RANKED - 1).limit(1)) or 0
 
 
 def _filtered(stmt: Select, query: SearchQuery) -> Select:
@@ -230,8 +235,8 @@ def _checked(query: SearchQuery, page: int) -> None:
 
 def search(query: SearchQuery, page: int = 1) -> Results:
     """One page of public documents matching every word of ``query.q`` (best first), with their
-    highlighted titles and snippets: one query when the ranked set is bounded (the rows carry the
-    number of matches), else two at most (rows, then the count when needed)."""
+    highlighted titles and snippets: two queries at most (a bounded search: its bound, then the rows
+    with the number of matches; otherwise the rows, then the count when needed)."""
     _checked(query, page)
     terms = words(query.q)
     if not terms:
