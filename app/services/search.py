@@ -153,7 +153,8 @@ def _like(piece: str) -> str:
 
 def _matching(stmt: Select, terms: list[str], *, bounded: bool = False) -> tuple[Select, list]:
     """Add the text conditions; returns the statement and its ordering, best first. ``bounded``:
-    only the newest ``RANKED`` documents matching the words (by id) are ranked."""
+    only the newest ``RANKED`` documents matching the words (by id) are ranked; their bound is
+    asked here, first (and on PostgreSQL the rest of the transaction plans each statement anew)."""
     plain = [t for t in terms if not _spaceless(t)]
     pieces = [t for t in terms if _spaceless(t)]
     order: list = []
