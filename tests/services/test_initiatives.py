@@ -202,7 +202,8 @@ def test_status_moves_from_draft_to_completed_step_by_step(world, session) -> No
     assert initiatives.next_statuses(item) == ()
     with pytest.raises(ValidationFailed):
         initiatives.set_status(boss, item, "cancelled")
-    actions = session.scalars(select(AuditEntry.detail).where(AuditEntry.action == "initiative.status", AuditEntry.target_id == item.id))
+    actions = session.scalars(select(AuditEntry.detail).where(AuditEntry.action == "initiative.status", AuditEntry.target_id == item.id)
+                              .order_by(AuditEntry.id))  # PostgreSQL returns rows in no set order without one
     assert [d["after"] for d in actions][-1] == "completed"
 
 
