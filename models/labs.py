@@ -119,6 +119,9 @@ class Proposal(Base):
         Index("ix_proposals_lab_state", "lab_id", "state", "published_at"),
         Index("ix_proposals_lab_supports", "lab_id", "supports_count"),
         Index("ix_proposals_authority_due", "authority_id", "due_at"),
+        # /proposals/ across labs, by supports or by date: read in the list's order (migration 0010)
+        Index("ix_proposals_supports", "supports_count", "published_at", "id"),
+        Index("ix_proposals_published", "published_at", "id"),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)

@@ -4,9 +4,10 @@ votes, comments, co-sponsors, moderation and reports."""
 from __future__ import annotations
 
 from datetime import timedelta
+from typing import Any
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import event, func, select
 
 from app.exceptions import Conflict, NotFound, PermissionDenied, ValidationFailed
 from app.services import labs, moderation, proposals
@@ -564,3 +565,27 @@ def test_withdrawing_during_the_vote_gives_the_votes_back_and_leaves_the_ranking
     ranking = labs.results(lab).ranking
     assert items[0].id not in {p.id for p in ranking}
     assert [p.id for p in ranking][:2] == [items[1].id, items[2].id]
+
+
+@pytest.mark.parametrize("sort", ["supported", "newest"])
+def test_lists_across_labs_read_proposals_in_their_order_without_sorting_them(session, w, sort) -> None:  # type: ignore[no-untyped-def]
+    """All proposals by supports or by date, as /proposals/ shows them: the database walks an index
+    in the list's order and stops at the page's end instead of sorting every proposal (SQLite's
+    plan; PostgreSQL chooses by its statistics, which a test database does not have)."""
+    if session.get_bind().dialect.name != "sqlite":
+        pytest.skip("reads SQLite's query plan")
+    seen: list[tuple[str, Any]] = []
+
+    def capture(conn, cursor, statement, parameters, context, executemany) -> None:  # type: ignore[no-untyped-def]
+        if statement.lstrip().startswith("SELECT proposals.id"):
+            seen.append((statement, parameters))
+
+    engine = session.get_bind().engine
+    event.listen(engine, "before_cursor_execute", capture)
+    try:
+        proposals.list_proposals(None, ProposalFilters(sort=sort), viewer=w.admin)
+    finally:
+        event.remove(engine, "before_cursor_execute", capture)
+    assert len(seen) == 1
+    plan = " / ".join(row[-1] for row in session.connection().exec_driver_sql("EXPLAIN QUERY PLAN " + seen[0][0], seen[0][1]))
+    assert "SCAN proposals USING INDEX" in plan and "TEMP B-TREE FOR ORDER BY" not in plan, plan
