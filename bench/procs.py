@@ -125,11 +125,16 @@ def wait_port(host: str, port: int, timeout: float = 30.0, proc: Proc | None = N
 
 def wait_port_closed(host: str, port: int, timeout: float = 10.0) -> None:
     """Until ``port`` refuses connections: a killed server's socket keeps accepting them (into a
-    backlog nobody reads) until the last process holding it is gone."""
+    backlog nobody reads) until the last process holding it is gone. Only a refusal counts: a
+    connection that times out (a full backlog) means the socket is still there."""
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
-        if not port_open(host, port):
+        try:
+            socket.create_connection((host, port), timeout=0.5).close()
+        except ConnectionRefusedError:
             return
+        except OSError:
+            pass
         time.sleep(0.01)
     raise TimeoutError(f"{host}:{port} still accepts connections after {timeout:.0f} s")
 

@@ -173,9 +173,9 @@ def _name(statement: str) -> str:
 
 @contextmanager
 def search_index_off(conn: Connection) -> Iterator[None]:
-    """Load ``search_documents`` without per-row index work, number them in date order as the app
-    does (``search_index.number_by_date``), then build the index once."""
-    from app.services.search_index import FTS_TABLES, number_by_date
+    """Load ``search_documents`` without per-row index work, then number them in date order as the
+    app does and build the index once (``search_index.number_by_date``)."""
+    from app.services.search_index import number_by_date
 
     dialect = conn.dialect.name
     statements = search_statements(dialect)
@@ -192,9 +192,7 @@ def search_index_off(conn: Connection) -> Iterator[None]:
     for statement in triggers:
         conn.execute(text(f"DROP TRIGGER IF EXISTS {_name(statement)}"))
     yield
-    number_by_date(conn)
-    for table in FTS_TABLES:
-        conn.execute(text(f"INSERT INTO {table}({table}) VALUES ('rebuild')"))  # noqa: S608 — fixed names
+    number_by_date(conn)  # on SQLite it also fills the FTS5 tables from the numbered rows
     for statement in triggers:
         conn.execute(text(statement))
 

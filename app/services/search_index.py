@@ -21,7 +21,7 @@ from typing import Any
 
 from sqlalchemy import Connection, delete, func, select, text, update
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session, joinedload, selectinload
+from sqlalchemy.orm import joinedload, selectinload
 
 from app.db import db
 from models import (
@@ -41,12 +41,12 @@ from models import (
 )
 from models.base import utcnow
 
-__all__ = ["ACTIONS", "FTS_TABLES", "MAX_BODY", "clean", "number_by_date", "rebuild", "refresh", "remove"]
+__all__ = ["ACTIONS", "MAX_BODY", "clean", "number_by_date", "rebuild", "refresh", "remove"]
 
 MAX_BODY = 60_000
 ACTIONS = frozenset({"action_01", "action_02", "action_03", "action_04"})
 BATCH = 500
-FTS_TABLES = ("search_fts", "search_trigram")  # SQLite: the FTS5 indexes of migration 0008, over search_documents
+_FTS_TABLES = ("search_fts", "search_trigram")  # SQLite: the FTS5 indexes of migration 0008, over search_documents
 
 # Arabic short vowels and other marks (tashkeel) and the tatweel: usually left out when writing,
 # so a word written with them must match the same word written without them.
@@ -321,21 +321,21 @@ def rebuild() -> dict[str, int]:
             for doc in docs:  # renumbered below: no object may keep an old id
                 db.session.expunge(doc)
             counts[kind.value] += len(docs)
-    number_by_date(db.session)
-    if db.session.get_bind().dialect.name == "sqlite":
-        for table in FTS_TABLES:  # their triggers follow title and body, not ids: index the numbered rows again
-            db.session.execute(text(f"INSERT INTO {table}({table}) VALUES ('rebuild')"))  # noqa: S608 — fixed names
+    number_by_date(db.session.connection())
     return counts
 
 
-def number_by_date(conn: Session | Connection) -> None:
+def number_by_date(conn: Connection) -> None:
     """Number the documents 1, 2, 3… in date order (undated first, then oldest to newest), the
     order they get when written one at a time as content is published. ``search`` relies on it to
     find the newest matches of a common word by id; ``rebuild`` and the benchmark seeder write in
-    bulk, kind after kind, and call this at the end (on SQLite the FTS5 tables must then be
-    rebuilt: their triggers do not follow ids)."""
+    bulk, kind after kind, and call this at the end. On SQLite the FTS5 tables are then built
+    again from the numbered rows: their triggers follow title and body, not ids."""
     docs = SearchDocument.__table__
     conn.execute(update(docs).values(id=-docs.c.id))  # out of the way of the new numbers
     order = select(docs.c.id.label("old"), func.row_number().over(
         order_by=(docs.c.dated_at.asc().nulls_first(), docs.c.id.desc())).label("new")).subquery()  # ids are negative here
     conn.execute(update(docs).values(id=order.c.new).where(docs.c.id == order.c.old))
+    if conn.dialect.name == "sqlite":
+        for table in _FTS_TABLES:
+            conn.execute(text(f"INSERT INTO {table}({table}) VALUES ('rebuild')"))  # noqa: S608 — fixed names

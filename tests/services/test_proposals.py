@@ -4,10 +4,9 @@ votes, comments, co-sponsors, moderation and reports."""
 from __future__ import annotations
 
 from datetime import timedelta
-from typing import Any
 
 import pytest
-from sqlalchemy import event, func, select
+from sqlalchemy import func, select
 
 from app.exceptions import Conflict, NotFound, PermissionDenied, ValidationFailed
 from app.services import labs, moderation, proposals
@@ -25,6 +24,7 @@ from models import (
 )
 from tests import factories
 from tests.services.test_labs import World, make_lab, publish, set_phase, world
+from tests.web.test_query_budget import count_queries
 
 
 @pytest.fixture
@@ -574,18 +574,10 @@ def test_lists_across_labs_read_proposals_in_their_order_without_sorting_them(se
     plan; PostgreSQL chooses by its statistics, which a test database does not have)."""
     if session.get_bind().dialect.name != "sqlite":
         pytest.skip("reads SQLite's query plan")
-    seen: list[tuple[str, Any]] = []
-
-    def capture(conn, cursor, statement, parameters, context, executemany) -> None:  # type: ignore[no-untyped-def]
-        if statement.lstrip().startswith("SELECT proposals.id"):
-            seen.append((statement, parameters))
-
-    engine = session.get_bind().engine
-    event.listen(engine, "before_cursor_execute", capture)
-    try:
+    with count_queries(session.get_bind().engine) as statements:
         proposals.list_proposals(None, ProposalFilters(sort=sort), viewer=w.admin)
-    finally:
-        event.remove(engine, "before_cursor_execute", capture)
+    seen = [(sql, params) for sql, params in zip(statements, statements.parameters, strict=True)
+            if sql.lstrip().startswith("SELECT proposals.id")]
     assert len(seen) == 1
     plan = " / ".join(row[-1] for row in session.connection().exec_driver_sql("EXPLAIN QUERY PLAN " + seen[0][0], seen[0][1]))
     assert "SCAN proposals USING INDEX" in plan and "TEMP B-TREE FOR ORDER BY" not in plan, plan

@@ -6,6 +6,7 @@ import re
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
+from typing import Any
 
 from sqlalchemy import event
 
@@ -17,13 +18,23 @@ from tests import factories
 from tests.conftest import login
 
 
+class Statements(list[str]):
+    """The SQL statements run (their text), with their parameters beside them: ``parameters[i]``
+    belongs to ``self[i]`` (to replay one under EXPLAIN)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.parameters: list[Any] = []
+
+
 @contextmanager
 def count_queries(engine):  # type: ignore[no-untyped-def]
-    statements: list[str] = []
+    statements = Statements()
 
-    def record(conn, cursor, statement, *args):  # type: ignore[no-untyped-def]
+    def record(conn, cursor, statement, parameters, *args):  # type: ignore[no-untyped-def]
         if not statement.lstrip().upper().startswith(("SAVEPOINT", "RELEASE", "ROLLBACK", "BEGIN", "COMMIT")):
             statements.append(statement)
+            statements.parameters.append(parameters)
 
     event.listen(engine, "before_cursor_execute", record)
     try:
