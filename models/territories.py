@@ -50,7 +50,10 @@ class Territory(Base):
     cadastral_code: Mapped[str | None] = mapped_column(String(4))
     is_capital: Mapped[bool] = mapped_column(Boolean, default=False)
 
-    parent: Mapped[Territory | None] = relationship(remote_side=[id], lazy="joined", join_depth=3)
+    # Loaded when asked for (usually from the identity map): joined three levels deep, the parents
+    # came with every organisation, person, lab and event of every page (four territories each).
+    # ``territories.ancestors()`` reads the whole chain in one query through ``path``.
+    parent: Mapped[Territory | None] = relationship(remote_side=[id], lazy="select")
 
     @property
     def ancestor_ids(self) -> list[int]:

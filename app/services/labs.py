@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import String, and_, case, cast, func, or_, select
+from sqlalchemy import Select, String, and_, case, cast, func, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.exc import StaleDataError
 
@@ -243,6 +243,10 @@ class LabFilters:
 def list_labs(filters: LabFilters, page: int = 1, place: Territory | None = None) -> Page[Lab]:
     """Labs, those taking part now first, newest first; in the territory and what is inside it.
     ``place`` is the territory already resolved (it spares looking ``filters.territory`` up)."""
+    return paginate(_labs_query(filters, place), page, LABS_PER_PAGE)
+
+
+def _labs_query(filters: LabFilters, place: Territory | None) -> Select:
     now = utcnow()
     stmt = select(Lab).join(Organization, Organization.id == Lab.convener_id).where(Organization.is_hidden.is_(False))
     if place is None and filters.territory:
@@ -269,13 +273,13 @@ def list_labs(filters: LabFilters, page: int = 1, place: Territory | None = None
         stmt = stmt.where(~is_open)
     elif filters.phase:
         raise ValidationFailed({"phase": _l("Choose one option from the list.")})
-    stmt = stmt.order_by(case((is_open, 0), else_=1), Lab.proposals_at.desc(), Lab.id.desc())
-    return paginate(stmt, page, LABS_PER_PAGE)
+    return stmt.order_by(case((is_open, 0), else_=1), Lab.proposals_at.desc(), Lab.id.desc())
 
 
 def labs_of_territory(territory: Territory, limit: int = 6) -> list[Lab]:
-    """Labs on this territory or one containing it, open ones first (for territory pages)."""
-    return list(list_labs(LabFilters(), 1, place=territory).items[:limit])
+    """Labs on this territory or one containing it, open ones first (for territory pages): the first
+    ``limit`` of the list, without counting them all."""
+    return list(db.session.scalars(_labs_query(LabFilters(), territory).limit(limit)))
 
 
 def labs_of_convener(org: Organization, limit: int = 10) -> list[Lab]:

@@ -16,7 +16,7 @@ from datetime import UTC, date, datetime
 from typing import Any
 
 from sqlalchemy import Select, and_, exists, or_, select
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import joinedload, selectinload
 from sqlalchemy.sql.elements import ColumnElement
 
 from app.db import db
@@ -188,7 +188,7 @@ def list_territories(params: Mapping[str, str]) -> ApiPage:
     """Territories by level and parent (the direct children of an ISTAT code)."""
     level = choice(params, "level", [lv.value for lv in TerritoryLevel])
     parent = place(params, "parent")
-    stmt = select(Territory)
+    stmt = select(Territory).options(joinedload(Territory.parent))
     if level:
         stmt = stmt.where(Territory.level == TerritoryLevel(level))
     if parent is not None:
@@ -204,7 +204,8 @@ def get_territory(code: str) -> ApiItem:
         raise NotFound(_l("We could not find this territory."))
     above = [i for i in found.ancestor_ids if i != found.id]
     chain = {t.id: t for t in db.session.scalars(select(Territory).where(Territory.id.in_(above)))} if above else {}
-    return ApiItem({**_territory(found), "ancestors": [territory_ref(chain[i]) for i in above if i in chain]})
+    ancestors = [territory_ref(chain[i]) for i in above if i in chain]
+    return ApiItem({**_territory(found), "ancestors": ancestors})  # the parent is in the chain: no further query
 
 
 # ---------------------------------------------------------------- organisations

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from sqlalchemy import func, select
-from sqlalchemy.orm import aliased, lazyload, selectinload
+from sqlalchemy.orm import Session, aliased, joinedload, lazyload, selectinload
 
 from app.db import db
 from app.exceptions import NotFound, ValidationFailed
@@ -63,13 +63,21 @@ def find(territory_id: int | None) -> Territory | None:
 
 
 def ancestors(territory: Territory) -> list[Territory]:
-    """From the region down to the parent (parents are eager-loaded with the territory)."""
-    chain: list[Territory] = []
-    node = territory.parent
+    """From the region down to the parent: those not already loaded in one query on the ids of ``path``."""
+    ids = territory.ancestor_ids[:-1]
+    known = {i: db.session.identity_map.get(Session.identity_key(Territory, i)) for i in ids}
+    missing = [i for i, t in known.items() if t is None]
+    if missing:
+        known.update({t.id: t for t in db.session.scalars(select(Territory).where(Territory.id.in_(missing)))})
+    return [t for i in ids if (t := known.get(i)) is not None]
+
+
+def _depth(territory: Territory) -> int:
+    """How many parents a territory has, by walking them (during an import ``path`` may be stale)."""
+    depth, node = 0, territory.parent
     while node is not None:
-        chain.append(node)
-        node = node.parent
-    return list(reversed(chain))
+        depth, node = depth + 1, node.parent
+    return depth
 
 
 def list_regions() -> list[Territory]:
@@ -92,7 +100,8 @@ def open_territory(code: str, page: int = 1, per_page: int = 60) -> tuple[Territ
     child = aliased(Territory)
     rows = db.session.execute(
         select(Territory, child).outerjoin(child, child.parent_id == Territory.id)
-        .where(Territory.istat_code == code).options(lazyload(child.parent))
+        .where(Territory.istat_code == code)
+        .options(lazyload(child.parent), joinedload(Territory.parent).joinedload(Territory.parent).joinedload(Territory.parent))
         .order_by(child.name, child.id).offset((page - 1) * per_page).limit(per_page + 1)
     ).all() if code and len(code) <= 16 else []
     if not rows:
@@ -295,7 +304,7 @@ def import_comuni(rows: Iterable[ComuneRow]) -> ImportResult:
 
 
 def _refresh_paths(territories: Iterable[Territory]) -> None:
-    by_depth = sorted(territories, key=lambda t: len(ancestors(t)))
+    by_depth = sorted(territories, key=_depth)
     for territory in by_depth:
         parent = territory.parent
         path = f"{parent.path if parent else '/'}{territory.id}/"
