@@ -10,7 +10,7 @@ from typing import Any
 
 from sqlalchemy import BigInteger, Select, cast, delete, func, insert, literal_column, or_, select, update
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import defer, lazyload
+from sqlalchemy.orm import defer, joinedload, lazyload
 from sqlalchemy.orm.exc import StaleDataError
 
 from app.db import db
@@ -677,6 +677,10 @@ def unvote(actor: User, proposal: Proposal) -> bool:
 # ---------------------------------------------------------------- comments
 
 
+# A comment shows its author's name and its organisation's name: not their places or logos.
+_COMMENT_LOADS = (joinedload(ProposalComment.author).lazyload("*"), joinedload(ProposalComment.organization).lazyload("*"))
+
+
 def list_comments(proposal: Proposal, page: int = 1) -> tuple[Page[ProposalComment], dict[int, list[ProposalComment]]]:
     """A page of top-level comments (oldest first) and the replies to them: one query (the page
     of top-level ids is a subquery, with one extra row to know whether another page follows)."""
@@ -688,7 +692,7 @@ def list_comments(proposal: Proposal, page: int = 1) -> tuple[Page[ProposalComme
     rows = list(db.session.scalars(
         select(ProposalComment).where(  # the proposal first, so the comments' proposal index bounds the scan
             ProposalComment.proposal_id == proposal.id, or_(ProposalComment.id.in_(top_ids), ProposalComment.parent_id.in_(top_ids)),
-        ).order_by(*order)
+        ).order_by(*order).options(*_COMMENT_LOADS)
     ))
     tops = [c for c in rows if c.parent_id is None]
     shown = {c.id for c in tops[:COMMENTS_PER_PAGE]}
