@@ -12,7 +12,7 @@ LOCAL_FLASK := PONTE_DEBUG=1 $(FLASK)
 TEST_WORKERS ?= 2
 export FLASK_APP := wsgi:app
 
-.PHONY: help run test screenshots check-prereqs install install-test assets db demo serve lint i18n-extract i18n-update i18n-compile bench clean prod-local prod-local-stop
+.PHONY: help run test screenshots check-prereqs install install-test assets db demo serve lint i18n-extract i18n-update i18n-compile bench clean prod-local prod-local-stop security-scan
 
 help:
 	@echo "make run    - install everything, prepare the local database with demo data, serve on http://127.0.0.1:5000"
@@ -21,6 +21,7 @@ help:
 	@echo "make screenshots - the browser tests, saving screenshots to test-artifacts/screenshots/"
 	@echo "make lint   - ruff"
 	@echo "make bench  - print performance figures (see bench/)"
+	@echo "make security-scan - bandit, sqlmap and wapiti against a local server (see docs/security.md)"
 	@echo "make prod-local      - the production stack on 127.0.0.1: PostgreSQL, Redis, 2 gunicorn instances, mail worker,"
 	@echo "                       nginx on http://127.0.0.1:8080 (settings: instance/prod-local/ponte.env)"
 	@echo "make prod-local-stop - stop what make prod-local started"
@@ -137,3 +138,11 @@ prod-local-stop:
 
 clean:
 	rm -rf $(VENV) node_modules static/vendor .pytest_cache
+
+# External security scanners against a local server with the demo data (not part of CI): bandit,
+# sqlmap --level 3 on every GET parameter found by a crawl, wapiti (xss, redirect, headers, csp,
+# cookie flags). Installs sqlmap and wapiti from Debian when root. Reports in instance/security/;
+# findings and what was done about each: docs/security.md. SCAN_ARGS="--minutes 10" bounds each scanner.
+security-scan: install-test assets i18n-compile
+	$(PIP) install --quiet -e '.[security]'
+	$(PY) .ci/security-scan.py $(SCAN_ARGS)

@@ -97,9 +97,11 @@ def _proposal(p: Proposal, response: ProposalResponse | None) -> dict[str, Any]:
 
 def _public_proposals():  # type: ignore[no-untyped-def]
     """Published (not draft), not hidden, in a lab whose convener is not hidden."""
-    return select(Proposal).where(
-        Proposal.state != ProposalState.DRAFT, Proposal.is_hidden.is_(False), Proposal.lab_id.in_(_visible_labs().with_only_columns(Lab.id)),
-    )
+    # A correlated EXISTS, not "lab_id IN (visible labs)": with IN, SQLite read every proposal of
+    # the visible labs through the lab index and sorted them all for one page (85 ms on tier L);
+    # with EXISTS it walks proposals in id order and stops at the page's end.
+    visible_lab = _visible_labs().with_only_columns(Lab.id).where(Lab.id == Proposal.lab_id).exists()
+    return select(Proposal).where(Proposal.state != ProposalState.DRAFT, Proposal.is_hidden.is_(False), visible_lab)
 
 
 # A list shows each proposal's lab, organisation and authority by name only: joined one level deep.
