@@ -3,8 +3,9 @@
 1. bandit on the Python code (app/, blueprints/, models/).
 2. Ponte under gunicorn on 127.0.0.1 (production settings, rate limits off so the scanners are not
    throttled) on a fresh SQLite database with the demo data.
-3. A bounded crawl of the public pages collects every GET form field and query parameter
-   (one URL per path and parameter set), then sqlmap tests each of them at --level 3.
+3. A bounded crawl of the public pages collects every GET form field and query parameter (one URL
+   per route and parameter set), plus the open data API's list operations with every query
+   parameter of its OpenAPI document; sqlmap tests each of them at --level 3.
 4. wapiti with the xss, redirect, http_headers, csp and cookieflags modules.
 
 Reports go to instance/security/ (bandit.txt, urls.txt, sqlmap/, wapiti.txt, summary.txt); the
@@ -19,11 +20,13 @@ import html.parser
 import os
 import secrets
 import shutil
+import signal
 import subprocess
 import sys
 import time
 import urllib.parse
 import urllib.request
+from collections.abc import Callable
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -61,10 +64,11 @@ class _Links(html.parser.HTMLParser):
             self._form = None
 
 
-def crawl(base: str) -> list[str]:
-    """One URL per (path, set of GET parameter names) reachable from the home page; each such
-    shape is also followed once (pages of one list are alike), up to CRAWL_LIMIT pages."""
-    queue, followed = [base + "/"], {("/", frozenset())}
+def crawl(base: str, route_of: Callable[[str], str]) -> list[str]:
+    """One URL per (route, set of GET parameter names) reachable from the home page; each such
+    shape is also followed once (pages of one route are alike: every forum, every event), up to
+    CRAWL_LIMIT pages. ``route_of`` names the application's route of a path."""
+    queue, followed = [base + "/"], {(route_of("/"), frozenset())}
     targets: dict[tuple[str, frozenset[str]], str] = {}
     fetched = 0
     while queue and fetched < CRAWL_LIMIT:
@@ -86,13 +90,49 @@ def crawl(base: str) -> list[str]:
             if not link.startswith(base) or parts.path.startswith(("/static/", "/auth/logout", "/lang/")):
                 continue
             clean = urllib.parse.urlunsplit(parts._replace(fragment=""))
-            shape = (parts.path, frozenset(urllib.parse.parse_qs(parts.query, keep_blank_values=True)))
+            shape = (route_of(parts.path), frozenset(urllib.parse.parse_qs(parts.query, keep_blank_values=True)))
             if shape[1]:
                 targets.setdefault(shape, clean)
             if shape not in followed:
                 followed.add(shape)
                 queue.append(clean)
     return sorted(targets.values())
+
+
+def api_urls(base: str) -> list[str]:
+    """One URL per list operation of the open data API with every query parameter it declares
+    (from its OpenAPI document): the API is not linked from the pages the crawl walks."""
+    import json
+
+    with urllib.request.urlopen(base + "/api/v1/openapi.json", timeout=10) as response:  # noqa: S310 — our own local server
+        document = json.load(response)
+    shared = document.get("components", {}).get("parameters", {})
+    urls = []
+    for path, operations in document["paths"].items():
+        operation = operations.get("get")
+        if operation is None or "{" in path:
+            continue
+        params = [shared[p["$ref"].rsplit("/", 1)[1]] if "$ref" in p else p for p in operation.get("parameters", [])]
+        query = {p["name"]: (p.get("schema", {}).get("enum") or ["1"])[0] for p in params if p.get("in") == "query"}
+        if query:
+            urls.append(f"{base}/api/v1{path}?{urllib.parse.urlencode(query)}")
+    return urls
+
+
+def _routes(env: dict[str, str]) -> Callable[[str], str]:
+    """The application's URL map, to name the route of a path (its endpoint)."""
+    os.environ.update(env)
+    from app import create_app  # after the environment is set: the app reads it
+
+    adapter = create_app().url_map.bind("127.0.0.1")
+
+    def route_of(path: str) -> str:
+        try:
+            return adapter.match(path, method="GET")[0]
+        except Exception:  # a redirect or an unknown path: the path is its own route
+            return path
+
+    return route_of
 
 
 def run(argv: list[str], log: Path, minutes: float) -> int:
@@ -119,6 +159,7 @@ def main() -> int:
     parser.add_argument("--minutes", type=float, default=20, help="bound on each scanner (default 20)")
     parser.add_argument("--skip", default="", help="comma-separated: bandit, sqlmap, wapiti")
     args = parser.parse_args()
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))  # stopped: still stop the server (finally below)
     skip = {s.strip() for s in args.skip.split(",") if s.strip()}
     OUT.mkdir(parents=True, exist_ok=True)
     summary: list[str] = []
@@ -146,7 +187,7 @@ def main() -> int:
     base = f"http://127.0.0.1:{port}"
     try:
         procs.wait_http(base + "/healthz", timeout=60, proc=server)
-        urls = crawl(base)
+        urls = crawl(base, _routes(env)) + api_urls(base)
         (OUT / "urls.txt").write_text("\n".join(urls) + "\n", encoding="utf-8")
         summary.append(f"crawl: {len(urls)} URLs with GET parameters (instance/security/urls.txt)")
         if "sqlmap" not in skip:

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any, Generic, TypeVar
 
-from sqlalchemy import ColumnElement, Select, and_, literal, or_, select
+from sqlalchemy import ColumnElement, Select, literal, select, tuple_
 from sqlalchemy.orm import InstrumentedAttribute
 
 from app.db import db
@@ -100,13 +100,14 @@ def decode_cursor(raw: str, kinds: Sequence[type]) -> tuple[Any, ...] | None:
 
 
 def beyond(keys: Sequence[ColumnElement[Any]], values: Sequence[Any], descending: bool) -> ColumnElement[bool]:
-    """Rows after ``values`` in the order of ``keys`` (portable, index-friendly row comparison)."""
-    first, rest = keys[0], keys[1:]
-    value = literal(values[0], first.type)  # a bound parameter: booleans compare like any value
-    after = first < value if descending else first > value
-    if not rest:
-        return after
-    return or_(after, and_(first == value, beyond(rest, values[1:], descending)))
+    """Rows after ``values`` in the order of ``keys``, as one row-value comparison: ``(a, b, id) <
+    (?, ?, ?)``. SQLite and PostgreSQL both seek an index on those columns to the cursor; the same
+    condition spelt out with OR made SQLite read every index entry before it (a deep forum page of
+    tier L: 1.1 → 0.01 ms)."""
+    bound = [literal(value, key.type) for key, value in zip(keys, values, strict=True)]  # booleans compare like any value
+    if len(keys) == 1:
+        return keys[0] < bound[0] if descending else keys[0] > bound[0]
+    return tuple_(*keys) < tuple_(*bound) if descending else tuple_(*keys) > tuple_(*bound)
 
 
 def keyset_page(
