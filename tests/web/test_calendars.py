@@ -187,6 +187,26 @@ def test_month_week_and_agenda_show_the_sessions_of_their_period(client, world) 
     assert "Marzo dieci" not in agenda
 
 
+def test_a_busy_day_of_the_month_shows_three_events_and_links_to_its_week(client, world) -> None:  # type: ignore[no-untyped-def]
+    org, organiser, code = world["org"], world["organiser"], world["comune"].istat_code
+    busy = date(2026, 3, 12)
+    for n in range(5):
+        events.create_event(organiser, org, _draft(code, f"Laboratorio {n}", day=busy, start_time=time(9 + n), end_time=time(10 + n)))
+    events.create_event(organiser, org, _draft(code, "Giorno tranquillo", day=date(2026, 3, 13)))
+
+    month = client.get(f"/events/?view=month&date=2026-03&kind=assembly&territory={code}").get_data(as_text=True)
+    cells = {(c["day"], c["dimmed"]): c for c in _cells(month)}
+    assert cells[(12, False)]["titles"] == ["Laboratorio 0", "Laboratorio 1", "Laboratorio 2"]  # the first three, by time
+    assert cells[(13, False)]["titles"] == ["Giorno tranquillo"]
+    more = re.findall(r'<p class="ponte-cal-more"><a href="([^"]+)">2 more events<span class="visually-hidden"> · ([^<]+)</span>', month)
+    assert len(more) == 1, "one link, on the busy day only"
+    href, day_name = unescape(more[0][0]), more[0][1]
+    assert "Thursday, March 12, 2026" in day_name
+    assert "view=week" in href and "date=2026-03-12" in href and "kind=assembly" in href and f"territory={code}" in href
+    week = client.get(href).get_data(as_text=True)
+    assert [t for t in _titles(week) if t.startswith("Laboratorio")] == [f"Laboratorio {n}" for n in range(5)]
+
+
 def test_navigation_keeps_the_filters(client, world) -> None:  # type: ignore[no-untyped-def]
     code = world["region"].istat_code
     month = client.get(f"/events/?view=month&date=2026-03&kind=assembly&territory={code}").get_data(as_text=True)

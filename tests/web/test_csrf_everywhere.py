@@ -36,7 +36,7 @@ def _url(app: Any, rule: Rule) -> str:
         if rule.defaults and name in rule.defaults:  # a second rule of a view fills it from its defaults
             values[name] = rule.defaults[name]
             continue
-        converter = rule._converters[name]  # noqa: SLF001 — werkzeug keeps them there
+        converter = rule._converters[name]  # werkzeug keeps them there
         if hasattr(converter, "items"):  # any(a, b): one of its values
             values[name] = sorted(converter.items)[0]
             continue
@@ -57,8 +57,8 @@ def _row_counts(session: Any) -> dict[str, int]:
 
 def test_the_only_csrf_exemptions_are_the_declared_ones(app) -> None:  # type: ignore[no-untyped-def]
     csrf = app.extensions["csrf"]
-    assert set(csrf._exempt_views) == EXEMPT  # noqa: SLF001 — Flask-WTF's own registry of exempt views
-    assert not csrf._exempt_blueprints  # noqa: SLF001
+    assert set(csrf._exempt_views) == EXEMPT  # Flask-WTF's own registry of exempt views
+    assert not csrf._exempt_blueprints
     writing = {_view_name(app, r) for r in _writing_rules(app)}
     assert writing > EXEMPT, "an exemption names a view that takes no POST"
 
