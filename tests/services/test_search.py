@@ -220,3 +220,23 @@ def test_a_common_word_ranks_only_its_newest_matches_unless_a_filter_is_chosen(s
     assert found("italiano 5") == {("event", courses[5].id)}
     monkeypatch.setattr(search, "RANKED", 1000)
     assert found("italiano") == {("event", c.id) for c in courses}
+
+
+def test_a_common_whole_word_fills_the_window_before_longer_words_that_start_with_it(session, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    comune = factories.chain()[2]
+    org = factories.organization("Scuola di lingua", home=comune)
+    now = utcnow()
+    longer = _event(org, "Serata italianissima")  # matches "italian" only as a prefix, and is the newest
+    courses = [_event(org, f"Corso di italian numero {n}") for n in range(4)]
+    longer.starts_at = now
+    for n, course in enumerate(courses):
+        course.starts_at = now - timedelta(days=n + 1)
+    db.session.flush()
+    search_index.rebuild()
+    monkeypatch.setattr(search, "RANKED", 3)
+    # The whole word matches 4 documents: its 3 newest are ranked (the window of a common word).
+    assert found("italian") == {("event", c.id) for c in courses[:3]}
+    # "italia" as a whole word matches nothing: the prefix finds the rest, newest first.
+    assert found("italia") == {("event", longer.id), ("event", courses[0].id), ("event", courses[1].id)}
+    monkeypatch.setattr(search, "RANKED", 1000)
+    assert found("italian") == {("event", longer.id)} | {("event", c.id) for c in courses}
