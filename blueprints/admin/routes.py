@@ -27,6 +27,7 @@ def index():  # type: ignore[no-untyped-def]
 @login_required
 def suspend(user_id: int, choice: str):  # type: ignore[no-untyped-def]
     actor = require_actor()
+    ensure(actor, Permission.USER_SUSPEND)  # before the lookup: others learn nothing about which accounts exist
     if SuspendForm().validate_on_submit():
         accounts.suspend(actor, accounts.get_user(user_id), choice == "suspend", request.form.get("reason", ""))
         flash(_l("The account is suspended and logged out everywhere.") if choice == "suspend" else _l("The account is active again."), "success")

@@ -31,6 +31,7 @@ def index():  # type: ignore[no-untyped-def]
 @login_required
 def decide(report_id: int):  # type: ignore[no-untyped-def]
     actor = require_actor()
+    ensure(actor, Permission.MODERATION_ACCESS)  # before the lookup: others learn nothing about which reports exist
     report = moderation.get_report(report_id)
     form = DecideForm()
     if form.validate_on_submit():
