@@ -84,7 +84,10 @@ def _guard_last_admin(membership: Membership) -> None:
         raise Conflict(_l("An organisation needs at least one admin. First make another member admin."))
 
 
-def get_membership(membership_id: int, org: Organization) -> Membership:
+def get_membership(actor: User, membership_id: int, org: Organization) -> Membership:
+    """A membership of ``org``, for someone who manages its members: the permission is checked
+    first, so nobody else learns which membership ids exist (403, never 404)."""
+    ensure(actor, Permission.ORGANIZATION_MANAGE_MEMBERS, org)
     membership = db.session.get(Membership, membership_id)
     if membership is None or membership.organization_id != org.id:
         raise NotFound(_l("This person is not a member of this organisation."))

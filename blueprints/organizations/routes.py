@@ -215,7 +215,7 @@ def decide(slug: str, membership_id: int, decision: str):  # type: ignore[no-unt
     org = organizations.get_by_slug(slug, actor)
     form = DecisionForm()
     if form.validate_on_submit():
-        membership = memberships.get_membership(membership_id, org)
+        membership = memberships.get_membership(actor, membership_id, org)
         approved = decision == "approve"
         flash_outcome(lambda: memberships.decide_request(actor, membership, approved, form.message.data or ""),
                         _l("The person is now a member.") if approved else _l("The request was declined."))
@@ -229,7 +229,7 @@ def change_role(slug: str, membership_id: int):  # type: ignore[no-untyped-def]
     org = organizations.get_by_slug(slug, actor)
     form = RoleForm()
     if form.validate_on_submit():
-        membership = memberships.get_membership(membership_id, org)
+        membership = memberships.get_membership(actor, membership_id, org)
         flash_outcome(lambda: memberships.change_role(actor, membership, form.role.data or ""), _l("The role was changed."))
     return redirect(url_for("organizations.members", slug=org.slug))
 
@@ -240,7 +240,7 @@ def remove_member(slug: str, membership_id: int):  # type: ignore[no-untyped-def
     actor = require_actor()
     org = organizations.get_by_slug(slug, actor)
     if ButtonForm().validate_on_submit():
-        membership = memberships.get_membership(membership_id, org)
+        membership = memberships.get_membership(actor, membership_id, org)
         flash_outcome(lambda: memberships.remove_member(actor, membership), _l("The person was removed from the organisation."))
     return redirect(url_for("organizations.members", slug=org.slug))
 
@@ -251,7 +251,7 @@ def transfer(slug: str, membership_id: int):  # type: ignore[no-untyped-def]
     actor = require_actor()
     org = organizations.get_by_slug(slug, actor)
     if ButtonForm().validate_on_submit():
-        membership = memberships.get_membership(membership_id, org)
+        membership = memberships.get_membership(actor, membership_id, org)
         flash_outcome(lambda: memberships.transfer(actor, org, membership), _l("The organisation was handed over. You are now a member."))
     return redirect(url_for("organizations.members", slug=org.slug))
 

@@ -251,6 +251,8 @@ MATRIX: dict[str, tuple[int | str, ...]] = {
     "POST /organizations/{slug}/members/{spare}/remove": ORG_ADMINS,
     # a platform admin is not a member: nothing to hand over
     "POST /organizations/{slug}/members/{spare}/transfer": (LOGIN, 403, 403, DONE, 403, 403, 403, 403, 403, KEPT),
+    # only those who manage the members learn that a membership id is not there
+    "POST /organizations/{slug}/members/999999/remove": (LOGIN, 403, 403, 404, 403, 403, 403, 403, 403, 404),
     "POST /organizations/{slug}/verify": (LOGIN, 403, 403, 403, 403, 403, 403, 403, DONE, DONE),
     "GET /organizations/{slug}/report": (LOGIN, *ALL(200)[1:]),
     "POST /organizations/{slug}/report": (LOGIN, *ALL(DONE)[1:]),
