@@ -69,6 +69,13 @@ def test_security_headers_on_errors_and_json(client) -> None:  # type: ignore[no
         assert response.headers["X-Content-Type-Options"] == "nosniff"
 
 
+def test_hsts_is_sent_on_every_response_type_when_turned_on(app, client, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    assert "Strict-Transport-Security" not in client.get("/").headers  # off by default: plain http in development
+    monkeypatch.setitem(app.config, "HSTS", True)  # PONTE_HSTS=1 in production, behind HTTPS
+    for path in ("/", "/missing", "/healthz", "/api/v1/territories"):
+        assert client.get(path).headers["Strict-Transport-Security"] == "max-age=31536000; includeSubDomains", path
+
+
 def test_private_pages_are_not_cached(client) -> None:  # type: ignore[no-untyped-def]
     user = factories.user()
     login(client, user.email, factories.PASSWORD)
