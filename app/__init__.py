@@ -72,7 +72,6 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
     errors.init_app(app)
     _unit_of_work(app)
     _register_blueprints(app)
-    _writes_begin_with_the_view(app)  # after the blueprints: their app-wide hooks run before it
     diagnostics.init_app(app)  # X-Ponte-Queries when PONTE_DIAGNOSTICS=1 (bench/)
 
     from app import cli
@@ -116,12 +115,11 @@ def _register_blueprints(app: Flask) -> None:
 def _unit_of_work(app: Flask) -> None:
     """One transaction per request: commit below 400, roll back otherwise."""
 
-    def reads_first() -> None:
-        expect_writes(False)
+    def declare_writes() -> None:
+        expect_writes(request.method not in ("GET", "HEAD", "OPTIONS"))
 
-    # First of all hooks, before anything opens the transaction (the login loader does): the hooks
-    # before the view only read (the person, the privacy notice), in a plain transaction.
-    app.before_request_funcs.setdefault(None, []).insert(0, reads_first)
+    # First of all hooks, before anything opens the transaction (the login loader does).
+    app.before_request_funcs.setdefault(None, []).insert(0, declare_writes)
 
     @app.after_request
     def finish_transaction(response):  # type: ignore[no-untyped-def]
@@ -141,21 +139,6 @@ def _unit_of_work(app: Flask) -> None:
             db.rollback()
         db.session.remove()
         expect_writes(False)
-
-
-def _writes_begin_with_the_view(app: Flask) -> None:
-    """A request that writes (POST) declares it once the hooks before the view have run: on SQLite
-    its transaction then begins with BEGIN IMMEDIATE, taking the write lock, when the view first
-    touches the database, and keeps it until the commit. The read-only transaction of the hooks ends
-    first, so loading the person never waits for the lock nor holds it (supports/s grew by the share
-    of each request spent there)."""
-
-    def begin_writes() -> None:
-        if request.method not in ("GET", "HEAD", "OPTIONS"):
-            db.end_reads()
-            expect_writes(True)
-
-    app.before_request_funcs.setdefault(None, []).append(begin_writes)
 
 
 def _run_after_response(response: Any, callbacks: list) -> None:

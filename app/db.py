@@ -22,8 +22,7 @@ log = logging.getLogger(__name__)
 
 _AFTER_COMMIT = "ponte_after_commit"
 _WROTE = "ponte_wrote"  # session.info flag: this transaction has written (flushed or run DML)
-# Set for requests that write (POST), once the hooks before the view have read what they need
-# (app._writes_begin_with_the_view): SQLite then takes the write lock when the transaction
+# Set for requests that write (POST): SQLite then takes the write lock when the transaction
 # begins (BEGIN IMMEDIATE) and waits its turn, instead of failing when a read transaction
 # tries to become a write transaction after another writer committed.
 # How long a SQLite writer waits for the write lock before giving up (503). Writes hold it for
@@ -105,16 +104,6 @@ class Database:
         "database is locked", 503). Nothing was written, so nothing is committed early; loaded
         objects stay loaded (``expire_on_commit=False``); the next query begins a new transaction."""
         if not _WRITE_INTENT.get() or self.engine is None or self.engine.dialect.name != "sqlite":
-            return
-        session = self.session()
-        if session.in_transaction() and not (session.info.get(_WROTE) or session.new or session.dirty or session.deleted):
-            session.commit()
-
-    def end_reads(self) -> None:
-        """End the current transaction if it has only read (SQLite; elsewhere nothing to gain): the
-        next statement begins a new one, with the write lock when writes are expected. Loaded
-        objects stay loaded (``expire_on_commit=False``)."""
-        if self.engine is None or self.engine.dialect.name != "sqlite":
             return
         session = self.session()
         if session.in_transaction() and not (session.info.get(_WROTE) or session.new or session.dirty or session.deleted):
