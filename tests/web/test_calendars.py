@@ -660,8 +660,14 @@ def test_payloads_are_shown_as_text_in_calendar_pages(client, world, hostile, se
     _as(client, world["citizen"])
     html = client.get(path.format(day=(_today() + timedelta(days=6)).isoformat(), slug=world["org"].slug)).get_data(as_text=True)
     _assert_inert(html)
-    assert set(XSS) <= set(_titles(html))
-    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html and "&lt;img src=x onerror=alert(1)&gt;" in html
+    shown = set(_titles(html))
+    if path == "/events/":  # the month shows a day's first three events and links to its week for the rest
+        assert len(set(XSS) & shown) >= 2 and 'class="ponte-cal-more"' in html
+    else:
+        assert set(XSS) <= shown
+    for payload, escaped in (("<script>alert(1)</script>", "&lt;script&gt;alert(1)&lt;/script&gt;"),
+                             ("<img src=x onerror=alert(1)>", "&lt;img src=x onerror=alert(1)&gt;")):
+        assert payload not in shown or escaped in html
 
 
 def test_payloads_come_back_intact_as_text_from_the_feeds(client, world, hostile, session) -> None:  # type: ignore[no-untyped-def]
