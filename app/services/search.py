@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from functools import cache, reduce
 
-from sqlalchemy import ColumnElement, Select, and_, column, exists, func, literal_column, or_, select, table, text
+from sqlalchemy import ColumnElement, Select, and_, case, column, exists, func, literal_column, or_, select, table, text
 from sqlalchemy.dialects.postgresql import TSQUERY, TSVECTOR
 from sqlalchemy.orm import joinedload
 
@@ -168,11 +168,7 @@ def _matching(stmt: Select, terms: list[str], *, bounded: bool = False) -> tuple
                 # The best plan depends on the words (read the newest rows by id for a common word, the
                 # GIN index for a rare one): never the generic plan of a statement prepared earlier.
                 db.session.execute(text("SET LOCAL plan_cache_mode = force_custom_plan"))
-                if len(plain[-1]) >= 3:  # as on SQLite: the whole words first, when they fill the window
-                    whole = _pg_tsquery(plain, prefix=False)
-                    floor = _floor(select(SearchDocument.id).where(vector.op("@@")(whole)), SearchDocument.id)
-                    query = whole if floor else query
-                floor = floor or _floor(select(SearchDocument.id).where(vector.op("@@")(query)), SearchDocument.id)
+                query, floor = _pg_window(plain, vector)
             stmt = stmt.where(vector.op("@@")(query))
             if floor:
                 stmt = stmt.where(SearchDocument.id >= floor)
@@ -213,6 +209,24 @@ def _fts5_window(terms: list[str]) -> tuple[str, int]:
         if floor:
             return whole, floor
     return prefixed, _floor(select(_FTS.c.rowid).where(literal_column("search_fts").op("MATCH")(prefixed)), _FTS.c.rowid)
+
+
+def _pg_window(terms: list[str], vector: ColumnElement) -> tuple[ColumnElement, int]:
+    """``_fts5_window`` on PostgreSQL, in one round trip: the whole words' bound and, only when they
+    do not fill the window (CASE evaluates its branch only then), the prefix query's."""
+    prefixed = _pg_tsquery(terms)
+
+    def bound(query: ColumnElement) -> ColumnElement:
+        matches = select(SearchDocument.id).where(vector.op("@@")(query))
+        return matches.order_by(SearchDocument.id.desc()).offset(RANKED - 1).limit(1).scalar_subquery()
+
+    if len(terms[-1]) < 3:  # no prefix: one query either way
+        return prefixed, db.session.scalar(select(bound(prefixed))) or 0
+    whole = _pg_tsquery(terms, prefix=False)
+    first = select(bound(whole).label("whole")).subquery()
+    whole_floor, prefix_floor = db.session.execute(
+        select(first.c.whole, case((first.c.whole.is_(None), bound(prefixed)), else_=None))).one()
+    return (whole, whole_floor) if whole_floor else (prefixed, prefix_floor or 0)
 
 
 def _floor(matches: Select, key: ColumnElement) -> int:
