@@ -204,11 +204,13 @@ def _fts5_window(terms: list[str]) -> tuple[str, int]:
     find the bound, 0.2 ms for the whole word). Otherwise the prefix query and its own bound."""
     whole = " ".join(_quoted(term, '"') for term in terms)
     prefixed = _fts5_match(terms)
-    if whole != prefixed:
-        floor = _floor(select(_FTS.c.rowid).where(literal_column("search_fts").op("MATCH")(whole)), _FTS.c.rowid)
-        if floor:
-            return whole, floor
-    return prefixed, _floor(select(_FTS.c.rowid).where(literal_column("search_fts").op("MATCH")(prefixed)), _FTS.c.rowid)
+
+    def bound(query: str) -> int:
+        return _floor(select(_FTS.c.rowid).where(literal_column("search_fts").op("MATCH")(query)), _FTS.c.rowid)
+
+    if whole != prefixed and (floor := bound(whole)):
+        return whole, floor
+    return prefixed, bound(prefixed)
 
 
 def _pg_window(terms: list[str], vector: ColumnElement) -> tuple[ColumnElement, int]:
